@@ -1,0 +1,32 @@
+# citytwin — every target bootstraps its own .venv; nothing needs to be installed by hand.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATA ?= ./citytwin-data
+
+.PHONY: demo test bench lint soak clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/citytwin --data-dir $(DATA) demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q -x --durations=15
+
+bench: $(STAMP)
+	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+
+soak: $(STAMP)
+	CITYTWIN_SOAK=1 $(PY) -m pytest -q -m slow
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache
