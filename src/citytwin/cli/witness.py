@@ -1,0 +1,163 @@
+"""CLI of the witness (C2SP tlog-witness): `citytwin witness serve`, `citytwin witness keygen`."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from citytwin.cli._common import data_dir, emit_json
+from citytwin.errors import BadInputError
+
+witness_app = typer.Typer(
+    help="Run a transparency-log witness (C2SP tlog-witness). 透明日志见证者。",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `citytwin witness ...` on the root app."""
+    app.add_typer(witness_app, name="witness")
+
+
+def _read_key(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as e:
+        raise BadInputError(f"key file {str(path)!r}: {e.strerror or e}") from e
+
+
+def _log_vkey_specs(values: list[str]) -> list[str]:
+    """Each value is a verifier key (`VKEY` or `VKEY ORIGIN`) or a file of such lines."""
+    specs: list[str] = []
+    for value in values:
+        path = Path(value)
+        if "+" not in value or path.is_file():
+            try:
+                specs += path.read_text(encoding="utf-8").splitlines()
+            except OSError as e:
+                raise BadInputError(
+                    f"--log-vkey {value!r}: not a verifier key 'name+hash+base64' nor a readable file "
+                    f"({e.strerror or e})"
+                ) from e
+        else:
+            specs.append(value)
+    return specs
+
+
+def _parse_listen(listen: str) -> tuple[str, int]:
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise BadInputError(
+            f"--listen {listen!r}: expected HOST:PORT, e.g. 127.0.0.1:7380 (port 0: any free)"
+        )
+    return host.strip("[]"), int(port)
+
+
+@witness_app.command("serve")
+def serve(
+    ctx: typer.Context,
+    key: Annotated[Path, typer.Option("--key", help="The witness's private key file (PRIVATE+KEY+...).")],
+    log_vkey: Annotated[
+        list[str],
+        typer.Option(
+            "--log-vkey",
+            help="A log's verifier key, 'VKEY' or 'VKEY ORIGIN' when the origin differs from the key "
+            "name, or a file of such lines. Repeatable.",
+        ),
+    ],
+    listen: Annotated[
+        str, typer.Option("--listen", help="HOST:PORT to listen on; port 0 picks a free one.")
+    ] = "127.0.0.1:7380",
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="State file [default: <data-dir>/witness/state.json]."),
+    ] = None,
+    prefix: Annotated[str, typer.Option("--prefix", help="URL path prefix of add-checkpoint.")] = "",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each request to stderr.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the listening address as JSON.")] = False,
+) -> None:
+    """Serve POST /add-checkpoint: verify, check consistency, persist, cosign. 运行见证服务。"""
+    from citytwin.ledger.note import CosignatureSigner
+    from citytwin.ledger.witness_server import Witness, WitnessState, make_server, parse_log_vkeys
+
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    signer = CosignatureSigner.from_text(_read_key(key))
+    log_keys = parse_log_vkeys(_log_vkey_specs(log_vkey))
+    host, port = _parse_listen(listen)
+    state_path = state if state is not None else data_dir(ctx) / "witness" / "state.json"
+    witness_state = WitnessState(state_path)
+    try:
+        server = make_server(Witness(signer, log_keys, witness_state), host, port, prefix)
+        bound_host, bound_port = server.server_address[:2]
+        url = f"http://{bound_host}:{bound_port}{prefix.rstrip('/')}"
+        info = {
+            "name": signer.name,
+            "vkey": signer.verifier_text,
+            "url": url,
+            "state": str(state_path),
+            "logs": sorted(log_keys.by_origin),
+        }
+        if json_out:
+            emit_json(info)
+            sys.stdout.flush()
+        else:
+            typer.echo(f"witness {signer.name} listening on {url}")
+            typer.echo(f"vkey {signer.verifier_text}")
+            typer.echo(f"logs {', '.join(info['logs'])}")
+
+        def _stop(signum, frame) -> None:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    finally:
+        witness_state.close()
+
+
+@witness_app.command("keygen")
+def keygen(
+    name: Annotated[str, typer.Argument(help="The witness name, e.g. witness.sanhe.example/w1.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the private key here (mode 0600) and the vkey to OUT.pub."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the keys as JSON.")] = False,
+) -> None:
+    """A new witness key: an Ed25519 cosignature/v1 key (signature type 0x04). 生成见证者密钥。"""
+    import os
+
+    from citytwin.ledger.note import ALG_COSIGNATURE_V1, generate_key
+
+    private, vkey = generate_key(name, ALG_COSIGNATURE_V1)
+    if out is not None:
+        pub = out.with_name(out.name + ".pub")
+        for p in (out, pub):
+            if p.exists():
+                raise BadInputError(f"{str(p)!r} exists; expected a new file (keys are never overwritten)")
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(private + "\n")
+        pub.write_text(vkey + "\n", encoding="utf-8")
+    if json_out:
+        emit_json({"name": name, "vkey": vkey, **({"key_file": str(out)} if out else {"private": private})})
+    elif out is not None:
+        typer.echo(f"private key written to {out}")
+        typer.echo(vkey)
+    else:
+        typer.echo(private)
+        typer.echo(vkey)
