@@ -277,24 +277,26 @@ def write_parquet(df: pd.DataFrame, path: Path, **options) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared folder [path]")
+    ap.add_argument("--out", type=Path, default=OUT, help="where to write the pack [path]")
     args = ap.parse_args(argv)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
 
     boundaries = build_boundaries(args.shared)
     text = json.dumps(boundaries, ensure_ascii=False, separators=(",", ":"))
-    (OUT / "boundaries.geojson").write_text(text + "\n", encoding="utf-8")
+    (out / "boundaries.geojson").write_text(text + "\n", encoding="utf-8")
 
     stations = build_stations(args.shared, boundaries)
-    write_parquet(stations, OUT / "stations.parquet")
+    write_parquet(stations, out / "stations.parquet")
 
     prsa = build_prsa(args.shared, stations)
-    write_parquet(prsa, OUT / "observations_prsa.parquet")
+    write_parquet(prsa, out / "observations_prsa.parquet")
 
     kdd, report = build_kdd(args.shared)
     unknown = set(kdd["station_id"]) - set(stations["station_id"])
     if unknown:
         raise SystemExit(f"KDD observations name stations not in the station list: {sorted(unknown)}")
-    write_parquet(kdd, OUT / "observations_kdd2018.parquet")
+    write_parquet(kdd, out / "observations_kdd2018.parquet")
 
     summary = {
         "boundaries": len(boundaries["features"]),
@@ -304,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         "kdd_rows": len(kdd),
         "kdd_non_missing": {c: int(kdd[c].notna().sum()) for c in KDD_COLUMNS},
         "kdd_files": report,
-        "sizes_bytes": {p.name: p.stat().st_size for p in sorted(OUT.iterdir()) if p.is_file()},
+        "sizes_bytes": {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.is_file()},
     }
     print(json.dumps(summary, indent=1))
     return 0
