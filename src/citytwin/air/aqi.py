@@ -203,7 +203,7 @@ def _as_float_array(concentration: Any, what: str) -> np.ndarray:
         raise BadInputError(f"{what}: expected a number or an array of numbers, got {concentration!r}") from e
     bad = (arr < 0) | np.isinf(arr)
     if bad.any():
-        first = arr[bad].flat[0] if arr.ndim else float(arr)
+        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
         n = int(bad.sum())
         raise BadInputError(
             f"{what}: expected a finite concentration >= 0, got {first!r}"
