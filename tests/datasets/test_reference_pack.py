@@ -219,6 +219,8 @@ def test_attribute_mapping_covers_the_stored_columns(prsa, kdd):
     assert datasets.ATTRIBUTES["prsa"]["CO"] == ("co", "ug/m3")
     assert datasets.ATTRIBUTES["kdd2018"]["CO"] == ("co", "mg/m3")
     assert datasets.ATTRIBUTES["prsa"]["wd"] == ("windDirection", None)
+    assert datasets.UNITS["kdd2018"]["CO"] == "mg/m3"
+    assert datasets.UNITS["prsa"]["TEMP"] == "Cel"
     for frame in (prsa, kdd):
         assert str(frame["observed_at"].dtype) == "datetime64[ms, UTC]"
         assert not frame.duplicated(["station_id", "observed_at"]).any()

@@ -8,6 +8,7 @@ them into twin records is the job of the twin glue, not of this package.
 from citytwin.datasets.reference import (
     ATTRIBUTES,
     DATASETS,
+    UNITS,
     boundaries,
     data_file,
     observations,
@@ -18,6 +19,7 @@ from citytwin.datasets.reference import (
 __all__ = [
     "ATTRIBUTES",
     "DATASETS",
+    "UNITS",
     "boundaries",
     "data_file",
     "observations",

@@ -10,14 +10,24 @@ The pack holds real, attributed data (sources, licences, changes: ``DATA_SOURCES
 - ``observations_<dataset>.parquet``: hourly observations, one row per station-hour, in the
   source's own columns and units, ``observed_at`` in UTC.
 
-Units of the source columns (:data:`ATTRIBUTES`, UCUM codes)::
+Source column -> twin attribute [UCUM unit of the stored values] (:data:`ATTRIBUTES`)::
 
-    dataset   PM2.5 PM10 SO2 NO2 O3   CO      TEMP DEWP  PRES  RAIN  WSPM  wd
-    prsa      ug/m3 (all five)        ug/m3   Cel  Cel   hPa   mm    m/s   compass point
-    kdd2018   ug/m3 (all five)        mg/m3   -    -     -     -     -     -
+    column  attribute      prsa      kdd2018
+    PM2.5   pm25           [ug/m3]   [ug/m3]
+    PM10    pm10           [ug/m3]   [ug/m3]
+    SO2     so2            [ug/m3]   [ug/m3]
+    NO2     no2            [ug/m3]   [ug/m3]
+    O3      o3             [ug/m3]   [ug/m3]
+    CO      co             [ug/m3]   [mg/m3]
+    TEMP    temperature    [Cel]     -
+    PRES    pressure       [hPa]     -
+    DEWP    dewpoint       [Cel]     -
+    RAIN    precipitation  [mm]      -      (hourly total)
+    WSPM    windSpeed      [m/s]     -
+    wd      windDirection  (none)    -      (16-point compass string, e.g. "NNW")
 
-PRSA gives CO in µg/m³ and KDD 2018 in mg/m³; nothing is converted here. ``RAIN`` is the
-precipitation of the hour [mm]. ``wd`` is a 16-point compass direction (``"NNW"``), a string.
+PRSA gives CO in µg/m³ and KDD 2018 in mg/m³; nothing is converted here (the twin converts
+to its canonical unit at ingest).
 
 References
 ----------
@@ -43,6 +53,7 @@ from citytwin.errors import BadInputError, NotFoundError
 __all__ = [
     "ATTRIBUTES",
     "DATASETS",
+    "UNITS",
     "boundaries",
     "data_file",
     "observations",
@@ -72,6 +83,11 @@ ATTRIBUTES: dict[str, dict[str, tuple[str, str | None]]] = {
         **{col: (name, "ug/m3") for col, name in _POLLUTANTS.items()},
         "CO": ("co", "mg/m3"),
     },
+}
+
+#: Per dataset: source column -> UCUM unit code of its stored values (``None``: not a quantity).
+UNITS: dict[str, dict[str, str | None]] = {
+    dataset: {column: unit for column, (_, unit) in spec.items()} for dataset, spec in ATTRIBUTES.items()
 }
 
 _FILES = ("boundaries.geojson", "stations.parquet", *(f"observations_{d}.parquet" for d in DATASETS))
