@@ -46,6 +46,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from citytwin.ledger import merkle as _merkle
 from citytwin.ledger import note as _note
 from citytwin.ledger.checkpoint import parse_checkpoint_body
 from citytwin.ledger.errors import (
@@ -332,8 +333,6 @@ class Witness:
                 )
             return
         assert head is not None
-        from citytwin.ledger import merkle as _merkle
-
         try:
             _merkle.verify_consistency(old_size, size, head.root, root, proof)
         except ProofError as e:

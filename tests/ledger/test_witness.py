@@ -1,0 +1,459 @@
+"""The witness in one process: wire format, the checks of C2SP tlog-witness, the state file,
+the k-of-n policy and its configuration, the witness CLI.
+
+The same witness across real processes is tested in ``test_witness_processes.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import stat
+import threading
+import urllib.request
+from http import HTTPStatus
+
+import pytest
+from typer.testing import CliRunner
+
+from citytwin.errors import BadInputError
+from citytwin.ledger import merkle
+from citytwin.ledger.errors import MalformedError, QuorumNotReached
+from citytwin.ledger.note import (
+    ALG_COSIGNATURE_V1,
+    CosignatureSigner,
+    CosignatureVerifier,
+    Signer,
+    generate_key,
+    parse_note,
+    sign_note,
+)
+from citytwin.ledger.witness import (
+    MAX_PROOF_LINES,
+    WitnessEndpoint,
+    WitnessPolicy,
+    attach_cosignatures,
+    format_add_checkpoint,
+    parse_add_checkpoint,
+)
+from citytwin.ledger.witness_server import (
+    Witness,
+    WitnessRefusal,
+    WitnessState,
+    make_server,
+    parse_log_vkeys,
+)
+
+ORIGIN = "log.tongzhou.example/unit"
+LOG_PRIVATE, LOG_VKEY = generate_key(ORIGIN)
+T0 = 1_764_000_000  # a fixed cosignature time [s since the epoch]
+
+
+def _leaves(n: int) -> list[bytes]:
+    return [merkle.leaf_hash(b"entry %d" % i) for i in range(n)]
+
+
+def _checkpoint(leaves: list[bytes], key: str = LOG_PRIVATE, origin: str = ORIGIN) -> bytes:
+    root = base64.b64encode(merkle.root_hash(leaves)).decode()
+    return sign_note(f"{origin}\n{len(leaves)}\n{root}\n", [Signer.from_text(key)])
+
+
+def _witness(tmp_path, name: str = "witness.unit/w1", state: str = "state.json"):
+    private, vkey = generate_key(name, ALG_COSIGNATURE_V1)
+    st = WitnessState(tmp_path / state)
+    w = Witness(CosignatureSigner.from_text(private), parse_log_vkeys([LOG_VKEY]), st, clock=lambda: T0)
+    return w, vkey
+
+
+def _status(w: Witness, body: bytes) -> int:
+    try:
+        w.add_checkpoint(body)
+    except WitnessRefusal as e:
+        return e.status
+    return 200
+
+
+# --- wire format ----------------------------------------------------------------------------
+
+
+def test_add_checkpoint_body_round_trips():
+    leaves = _leaves(9)
+    proof = merkle.consistency_proof(leaves, 4)
+    cp = _checkpoint(leaves)
+    body = format_add_checkpoint(4, proof, cp)
+    assert body.startswith(b"old 4\n" + base64.b64encode(proof[0]) + b"\n")
+    assert parse_add_checkpoint(body) == (4, proof, cp)
+    assert parse_add_checkpoint(format_add_checkpoint(0, [], cp)) == (0, [], cp)
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        (b"old 4\n", "expected 'old <size>', proof lines, an empty line, a note"),
+        (b"old 04\n\nx\n", "no leading zeros"),
+        (b"old -1\n\nx\n", "expected 'old <size>'"),
+        (b"new 4\n\nx\n", "expected 'old <size>'"),
+        (b"old 4\n!!!!\n\nx\n", "proof line 1 .* not base64"),
+        (b"old 4\nAAAA\n\nx\n", "proof line 1 .* 3 bytes, expected a 32-byte hash"),
+        (b"old 4\n\n", "no checkpoint after the empty line"),
+        (b"old 4\n" + (base64.b64encode(bytes(32)) + b"\n") * 64 + b"\nx\n", "64 consistency proof lines"),
+    ],
+)
+def test_malformed_bodies_name_the_bad_line(body, match):
+    with pytest.raises(MalformedError, match=match):
+        parse_add_checkpoint(body)
+
+
+def test_format_refuses_what_the_spec_forbids():
+    with pytest.raises(BadInputError, match="at most 63"):
+        format_add_checkpoint(1, [bytes(32)] * (MAX_PROOF_LINES + 1), b"x\n")
+    with pytest.raises(BadInputError, match="old size -1"):
+        format_add_checkpoint(-1, [], b"x\n")
+
+
+# --- the witness's checks (C2SP tlog-witness, add-checkpoint) ----------------------------------
+
+
+def test_first_checkpoint_is_cosigned_and_recorded(tmp_path):
+    w, vkey = _witness(tmp_path)
+    leaves = _leaves(5)
+    cp = _checkpoint(leaves)
+    answer = w.add_checkpoint(format_add_checkpoint(0, [], cp))
+    assert answer.startswith("\u2014 witness.unit/w1 ".encode()) and answer.endswith(b"\n")
+    body, sigs = parse_note(cp + answer)
+    verifier = CosignatureVerifier.from_text(vkey)
+    [cosig] = [s for s in sigs if s.name == "witness.unit/w1"]
+    assert cosig.key_id == verifier.key_id
+    assert verifier.verify(body, cosig.signature)
+    assert CosignatureVerifier.timestamp(cosig.signature) == T0
+    doc = json.loads((tmp_path / "state.json").read_text())
+    assert doc["logs"][ORIGIN]["size"] == 5
+    assert doc["logs"][ORIGIN]["root"] == base64.b64encode(merkle.root_hash(leaves)).decode()
+    assert doc["logs"][ORIGIN]["checkpoint"] == cp.decode()
+
+
+def test_statuses_follow_the_spec(tmp_path):
+    w, _ = _witness(tmp_path)
+    leaves = _leaves(20)
+    w.add_checkpoint(format_add_checkpoint(0, [], _checkpoint(leaves[:8])))
+    cp12, cp20 = _checkpoint(leaves[:12]), _checkpoint(leaves[:20])
+
+    # 409: old size is not the size last cosigned; the body is that size
+    with pytest.raises(WitnessRefusal, match="old size 5 does not match the size 8") as e:
+        w.add_checkpoint(format_add_checkpoint(5, merkle.consistency_proof(leaves[:12], 5), cp12))
+    assert (e.value.status, e.value.known_size) == (409, 8)
+    # 400: old size above the checkpoint size
+    with pytest.raises(WitnessRefusal, match="old size 8 is larger than the checkpoint size 4") as e:
+        w.add_checkpoint(format_add_checkpoint(8, [], _checkpoint(leaves[:4])))
+    assert e.value.status == 400
+    # 422: a proof that does not verify, or a right proof for other sizes
+    bad = [bytes(32)] * len(merkle.consistency_proof(leaves[:12], 8))
+    assert _status(w, format_add_checkpoint(8, bad, cp12)) == 422
+    assert _status(w, format_add_checkpoint(8, merkle.consistency_proof(leaves[:20], 8), cp12)) == 422
+    # 403: a signature by a key not trusted for this origin; 404: an unknown origin
+    other_key, _ = generate_key(ORIGIN)
+    assert _status(w, format_add_checkpoint(8, [], _checkpoint(leaves[:8], other_key))) == 403
+    stranger, _ = generate_key("log.elsewhere.example/x")
+    with pytest.raises(WitnessRefusal, match="unknown log origin 'log.elsewhere.example/x'") as e:
+        cp = _checkpoint(leaves[:3], stranger, "log.elsewhere.example/x")
+        w.add_checkpoint(format_add_checkpoint(0, [], cp))
+    assert e.value.status == 404
+    # 200: a good proof, then the same checkpoint again (same size, same root)
+    assert _status(w, format_add_checkpoint(8, merkle.consistency_proof(leaves[:12], 8), cp12)) == 200
+    assert _status(w, format_add_checkpoint(12, [], cp12)) == 200
+    # 409: same size, different root (a fork)
+    forked = _leaves(11) + [merkle.leaf_hash(b"forged")]
+    fork_msg = r"root at size 12 .* expected .*, got .* \(a fork of the log\)"
+    with pytest.raises(WitnessRefusal, match=fork_msg) as e:
+        w.add_checkpoint(format_add_checkpoint(12, [], _checkpoint(forked)))
+    assert (e.value.status, e.value.known_size) == (409, 12)
+    # 400: a proof with old size 0; 422: a proof between equal sizes
+    assert _status(w, format_add_checkpoint(0, [bytes(32)], cp20)) in (400, 409)
+    assert _status(w, format_add_checkpoint(12, [bytes(32)], cp12)) == 422
+    # nothing refused changed the record
+    assert w.state.head(ORIGIN).size == 12
+    assert _status(w, format_add_checkpoint(12, merkle.consistency_proof(leaves, 12), cp20)) == 200
+
+
+def test_old_zero_with_a_proof_is_malformed(tmp_path):
+    w, _ = _witness(tmp_path)
+    with pytest.raises(WitnessRefusal, match="old size 0 with 1 proof lines; expected none") as e:
+        w.add_checkpoint(format_add_checkpoint(0, [bytes(32)], _checkpoint(_leaves(3))))
+    assert e.value.status == 400
+
+
+def test_a_flipped_signature_bit_is_403(tmp_path):
+    w, _ = _witness(tmp_path)
+    cp = _checkpoint(_leaves(3))
+    body, [sig] = parse_note(cp)
+    raw = bytearray(sig.signature)
+    raw[0] ^= 0x80
+    forged = body + b"\n" + type(sig)(sig.name, sig.key_id, bytes(raw)).line.encode()
+    with pytest.raises(WitnessRefusal, match="log signature of .*invalid signature") as e:
+        w.add_checkpoint(format_add_checkpoint(0, [], forged))
+    assert e.value.status == HTTPStatus.FORBIDDEN
+
+
+def test_concurrent_requests_never_roll_the_witness_back(tmp_path):
+    """[tlog-witness]: checking the old size and persisting are one atomic step."""
+    w, _ = _witness(tmp_path)
+    leaves = _leaves(40)
+    results: dict[int, int] = {}
+    barrier = threading.Barrier(20)
+
+    def submit(size: int) -> None:
+        barrier.wait()
+        results[size] = _status(w, format_add_checkpoint(0, [], _checkpoint(leaves[:size])))
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(21, 41)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    accepted = [n for n, s in results.items() if s == 200]
+    assert len(accepted) == 1 and sorted(set(results.values())) == [200, 409]
+    assert w.state.head(ORIGIN).size == accepted[0]
+
+
+# --- the state file -------------------------------------------------------------------------
+
+
+def test_state_survives_reopening_and_is_exclusive(tmp_path):
+    w, _ = _witness(tmp_path)
+    leaves = _leaves(6)
+    w.add_checkpoint(format_add_checkpoint(0, [], _checkpoint(leaves)))
+    with pytest.raises(BadInputError, match="in use by another witness process"):
+        WitnessState(tmp_path / "state.json")
+    w.state.close()
+    reopened = WitnessState(tmp_path / "state.json")
+    head = reopened.head(ORIGIN)
+    assert (head.size, head.root) == (6, merkle.root_hash(leaves))
+    assert not (tmp_path / "state.json.tmp").exists()
+    reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"{", "is not readable"),
+        (b'{"format": "other/v9", "logs": {}}', "format 'other/v9', expected 'citytwin-witness-state/v1'"),
+        (b'{"format": "citytwin-witness-state/v1", "logs": {"o": {"size": -1, "root": ""}}}', "size -1"),
+        (b'{"format": "citytwin-witness-state/v1", "logs": {"o": {"size": 1, "root": "AAAA"}}}',
+         "not 32 bytes"),
+    ],
+)
+def test_a_damaged_state_file_is_refused(tmp_path, content, match):
+    (tmp_path / "s.json").write_bytes(content)
+    with pytest.raises(MalformedError, match=match):
+        WitnessState(tmp_path / "s.json")
+
+
+def test_log_vkeys_with_and_without_origin():
+    priv, vkey = generate_key("tongzhou-key")
+    keys = parse_log_vkeys(["# comment", "", LOG_VKEY, f"{vkey} Tongzhou district log"])
+    assert dict(keys.by_origin) == {ORIGIN: (LOG_VKEY,), "Tongzhou district log": (vkey,)}
+    with pytest.raises(BadInputError, match="log verifier key 'nope'"):
+        parse_log_vkeys(["nope"])
+    with pytest.raises(BadInputError, match="no log verifier key given"):
+        parse_log_vkeys(["# only a comment"])
+
+
+# --- HTTP and the policy ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Three in-process witnesses over HTTP; yields (endpoints, witnesses)."""
+    started, endpoints, witnesses = [], [], []
+    for i in (1, 2, 3):
+        name = f"witness.unit/w{i}"
+        w, vkey = _witness(tmp_path, name, f"w{i}.json")
+        srv = make_server(w, "127.0.0.1", 0)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        started.append(srv)
+        witnesses.append(w)
+        endpoints.append(WitnessEndpoint(name, "http://{}:{}".format(*srv.server_address[:2]), vkey))
+    yield endpoints, witnesses
+    for srv in started:
+        srv.shutdown()
+        srv.server_close()
+    for w in witnesses:
+        w.state.close()
+
+
+def test_http_statuses_and_content_types(servers):
+    endpoints, _ = servers
+    url = endpoints[0].url
+    leaves = _leaves(4)
+    cp = _checkpoint(leaves)
+
+    def post(path: str, data: bytes | None, method: str = "POST"):
+        req = urllib.request.Request(url + path, data=data, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=5) as r:
+                return r.status, r.headers["Content-Type"], r.read()
+        except urllib.error.HTTPError as e:
+            with e:
+                return e.code, e.headers["Content-Type"], e.read()
+
+    status, ctype, body = post("/add-checkpoint", format_add_checkpoint(0, [], cp))
+    assert status == 200 and body.startswith("\u2014 witness.unit/w1 ".encode())
+    assert post("/add-checkpoint", format_add_checkpoint(3, [], cp))[:3] == (409, "text/x.tlog.size", b"4\n")
+    status, ctype, body = post("/add-checkpoint", b"garbage")
+    assert (status, ctype) == (400, "application/problem+json")
+    assert json.loads(body) == {
+        "type": "about:blank", "title": "Bad Request", "status": 400,
+        "detail": "add-checkpoint body: expected 'old <size>', proof lines, an empty line, a note",
+    }
+    assert post("/add-checkpoint", None, "GET")[0] == 405
+    assert post("/elsewhere", b"x")[0] == 404
+
+
+def test_policy_collects_a_quorum_and_learns_sizes_through_409(servers):
+    endpoints, witnesses = servers
+    leaves = _leaves(30)
+    policy = WitnessPolicy(endpoints, 2)
+    lines = policy.collect(_checkpoint(leaves[:10]), lambda m: merkle.consistency_proof(leaves[:10], m))
+    assert len(lines) == 3
+    # A new policy (another process of the log) does not know the witnesses' sizes: it sends
+    # old 0, gets 409 with the size, and retries once with a proof from it.
+    fresh = WitnessPolicy(endpoints, 3)
+    asked: list[int] = []
+
+    def proof_from(m: int) -> list[bytes]:
+        asked.append(m)
+        return merkle.consistency_proof(leaves[:25], m)
+
+    cp = _checkpoint(leaves[:25])
+    lines = fresh.collect(cp, proof_from)
+    assert asked == [10, 10, 10]
+    assert fresh.verify(attach_cosignatures(cp, lines)) == [e.name for e in endpoints]
+    assert {w.state.head(ORIGIN).size for w in witnesses} == {25}
+    # With the log's previous size given, no round trip is lost.
+    hinted = WitnessPolicy(endpoints, 3)
+    asked.clear()
+    hinted.collect(_checkpoint(leaves), lambda m: asked.append(m) or merkle.consistency_proof(leaves, m),
+                   old_size=25)
+    assert asked == [25, 25, 25]
+
+
+def test_policy_names_each_failed_witness_and_why(servers, tmp_path):
+    endpoints, _ = servers
+    leaves = _leaves(5)
+    # w2 is configured with a key that is not its own; w3's address has nothing listening
+    _, wrong_vkey = generate_key("witness.unit/w2", ALG_COSIGNATURE_V1)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    policy = WitnessPolicy(
+        [endpoints[0], WitnessEndpoint("witness.unit/w2", endpoints[1].url, wrong_vkey),
+         WitnessEndpoint("witness.unit/w3", f"http://127.0.0.1:{dead_port}", endpoints[2].vkey)],
+        2,
+        timeout=2,
+    )
+    with pytest.raises(QuorumNotReached) as e:
+        policy.collect(_checkpoint(leaves), lambda m: merkle.consistency_proof(leaves, m))
+    assert (e.value.got, e.value.needed) == (1, 2)
+    assert "witness.unit/w2: answered 200 without a cosignature that verifies with" in str(e.value)
+    assert f"witness.unit/w3: unreachable at http://127.0.0.1:{dead_port}" in str(e.value)
+    assert set(e.value.failures) == {"witness.unit/w2", "witness.unit/w3"}
+
+
+def test_policy_times_out_on_a_silent_witness(servers):
+    endpoints, _ = servers
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts connections, never answers
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        policy = WitnessPolicy([WitnessEndpoint(endpoints[0].name, url, endpoints[0].vkey)], 1, timeout=0.5)
+        with pytest.raises(QuorumNotReached, match="unreachable at .*timed out"):
+            policy.collect(_checkpoint(_leaves(2)), lambda m: [])
+    finally:
+        silent.close()
+
+
+def test_policy_from_toml():
+    _, v1 = generate_key("witness.sanhe.example/w1", ALG_COSIGNATURE_V1)
+    _, v2 = generate_key("witness.dachang.example/w1", ALG_COSIGNATURE_V1)
+    text = f"""
+quorum = 2
+timeout = 3.5
+
+[[witness]]
+name = "witness.sanhe.example/w1"
+url = "http://127.0.0.1:7381"
+vkey = "{v1}"
+
+[[witness]]
+name = "witness.dachang.example/w1"
+url = "https://witness.dachang.example/"
+vkey = "{v2}"
+"""
+    policy = WitnessPolicy.from_toml(text)
+    assert policy.quorum == 2 and policy.timeout == 3.5
+    assert [w.name for w in policy.witnesses] == ["witness.sanhe.example/w1", "witness.dachang.example/w1"]
+    assert WitnessPolicy.from_config(policy.to_config()).witnesses == policy.witnesses
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda t, *_: t.replace("quorum = 1", "quorum = 3"), r"quorum 3; expected an integer from 1 to 2"),
+        (lambda t, *_: t.replace("quorum = 1", "quorum = 0"), r"quorum 0; expected an integer from 1 to 2"),
+        (lambda t, *_: t.replace("quorum = 1", ""), r"no 'quorum'"),
+        (lambda t, *_: t.replace("quorum = 1", "quorum = 1\nquorom = 2"), r"unknown key 'quorom'"),
+        (lambda t, *_: t.replace('"http://a.example"', '"ftp://a.example"'), r"url 'ftp://a.example'"),
+        (lambda t, *_: t.replace('"w.example/a"', '"w.example/z"', 1), "vkey names 'w.example/a'"),
+        (lambda t, va, vb: t.replace('"w.example/b"', '"w.example/a"').replace(vb, va), "a' twice"),
+        (lambda t, *_: t.replace('vkey = "w.example/b', 'vkey = "w.example/b+00'), r"vkey .*key ID"),
+        (lambda t, *_: "quorum = 1\nwitness = 'w.example/a'\n", r"'witness' has value 'w.example/a'"),
+        (lambda t, *_: t + "\n[[", r"not valid TOML"),
+    ],
+)
+def test_policy_configuration_errors_name_the_bad_value(edit, match):
+    _, va = generate_key("w.example/a", ALG_COSIGNATURE_V1)
+    _, vb = generate_key("w.example/b", ALG_COSIGNATURE_V1)
+    text = f"""quorum = 1
+[[witness]]
+name = "w.example/a"
+url = "http://a.example"
+vkey = "{va}"
+[[witness]]
+name = "w.example/b"
+url = "http://b.example"
+vkey = "{vb}"
+"""
+    WitnessPolicy.from_toml(text)
+    with pytest.raises(BadInputError, match=match):
+        WitnessPolicy.from_toml(edit(text, va, vb))
+
+
+def test_attach_cosignatures_does_not_repeat_lines():
+    cp = _checkpoint(_leaves(2))
+    line = "\u2014 w.example/a AAAA"
+    once = attach_cosignatures(cp, [line])
+    assert attach_cosignatures(once, [line]) == once == cp + (line + "\n").encode()
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+def test_keygen_writes_a_private_key_and_its_vkey(tmp_path):
+    from citytwin.cli.witness import witness_app
+
+    runner = CliRunner()
+    out = tmp_path / "w1.key"
+    result = runner.invoke(witness_app, ["keygen", "witness.xianghe.example/w1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    private = out.read_text().strip()
+    vkey = (tmp_path / "w1.key.pub").read_text().strip()
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert vkey in result.output and "PRIVATE" not in result.output
+    signer = CosignatureSigner.from_text(private)
+    assert signer.verifier_text == vkey
+    assert base64.b64decode(vkey.split("+")[2])[0] == ALG_COSIGNATURE_V1
+    again = runner.invoke(witness_app, ["keygen", "witness.xianghe.example/w1", "--out", str(out)])
+    assert again.exit_code != 0 and "exists" in str(again.exception)

@@ -1,0 +1,324 @@
+"""Three witnesses as separate processes on 127.0.0.1, a 2-of-3 policy (issue 3, "Must hold").
+
+Each witness is `citytwin witness serve` started with subprocess; the log side is a small
+in-test log (RFC 9162 tree from :mod:`citytwin.ledger.merkle`, checkpoints signed with
+:mod:`citytwin.ledger.note`) so that forks and stale checkpoints can be made on purpose.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from citytwin.ledger import merkle
+from citytwin.ledger.errors import QuorumNotReached
+from citytwin.ledger.note import ALG_COSIGNATURE_V1, Signer, generate_key, sign_note
+from citytwin.ledger.witness import (
+    SIZE_CONTENT_TYPE,
+    WitnessEndpoint,
+    WitnessPolicy,
+    attach_cosignatures,
+    format_add_checkpoint,
+)
+
+CITYTWIN = str(Path(sys.executable).with_name("citytwin"))
+# One log per test, so that no test depends on what another made the witnesses record. The
+# last one's origin differs from its key name ("VKEY ORIGIN" in the witnesses' key file).
+LOGS = {
+    "final": ("log.tongzhou.example/final", None),
+    "fork": ("log.tongzhou.example/fork", None),
+    "refusals": ("log.tongzhou.example/refusals", None),
+    "restart": ("tongzhou-restart-key", "Tongzhou district log (restart test)"),
+}
+
+
+class MiniLog:
+    """A log in memory: entries, RFC 9162 root, checkpoints signed by ``key``, a published head."""
+
+    def __init__(self, private_key: str, origin: str | None = None) -> None:
+        self.signer = Signer.from_text(private_key)
+        self.origin = origin or self.signer.name
+        self.leaves: list[bytes] = []
+        self.published: bytes | None = None  # the last checkpoint published with its cosignatures
+
+    def append(self, *entries: bytes) -> None:
+        self.leaves += [merkle.leaf_hash(e) for e in entries]
+
+    def checkpoint(self, size: int | None = None) -> bytes:
+        n = len(self.leaves) if size is None else size
+        root = merkle.root_hash(self.leaves[:n])
+        body = f"{self.origin}\n{n}\n{base64.b64encode(root).decode()}\n"
+        return sign_note(body, [self.signer])
+
+    def proof_from(self, old_size: int) -> list[bytes]:
+        return merkle.consistency_proof(self.leaves, old_size)
+
+    def publish(self, policy: WitnessPolicy) -> bytes:
+        """Publish the current checkpoint only with a quorum of cosignatures."""
+        cp = self.checkpoint()
+        lines = policy.collect(cp, self.proof_from)
+        self.published = attach_cosignatures(cp, lines)
+        return self.published
+
+
+def _start(key_file: Path, log_vkey: str, state: Path, port: int = 0) -> tuple[subprocess.Popen, str]:
+    cmd = [CITYTWIN, "witness", "serve", "--key", str(key_file), "--log-vkey", log_vkey,
+           "--listen", f"127.0.0.1:{port}", "--state", str(state)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    if not sel.select(timeout=20):
+        proc.kill()
+        pytest.fail(f"witness did not start within 20 s: {cmd}")
+    line = proc.stdout.readline()
+    if " listening on " not in line:
+        proc.kill()
+        pytest.fail(f"witness failed to start: {line!r} {proc.stderr.read()!r}")
+    return proc, line.rsplit(" ", 1)[1].strip()
+
+
+def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+def _post(url: str, body: bytes) -> tuple[int, str, bytes]:
+    req = urllib.request.Request(url + "/add-checkpoint", data=body, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.headers.get("Content-Type", ""), e.read()
+
+
+class Witnesses:
+    """Three witness processes w1..w3 for one log; restartable on the same port and state."""
+
+    def __init__(self, tmp: Path, log_vkeys: Path) -> None:
+        self.tmp = tmp
+        self.log_vkey = str(log_vkeys)
+        self.names = [f"witness{i}.example/w{i}" for i in (1, 2, 3)]
+        self.vkeys: dict[str, str] = {}
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.urls: dict[str, str] = {}
+        for i, name in enumerate(self.names, 1):
+            private, vkey = generate_key(name, ALG_COSIGNATURE_V1)
+            (tmp / f"w{i}.key").write_text(private + "\n")
+            self.vkeys[name] = vkey
+        for name in self.names:
+            self.start(name)
+
+    def _files(self, name: str) -> tuple[Path, Path]:
+        i = self.names.index(name) + 1
+        return self.tmp / f"w{i}.key", self.tmp / f"w{i}-state.json"
+
+    def start(self, name: str) -> None:
+        key, state = self._files(name)
+        port = int(self.urls[name].rsplit(":", 1)[1]) if name in self.urls else 0
+        self.procs[name], self.urls[name] = _start(key, self.log_vkey, state, port)
+
+    def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
+        _stop(self.procs.pop(name), sig)
+
+    def policy(self, quorum: int = 2) -> WitnessPolicy:
+        return WitnessPolicy(
+            [WitnessEndpoint(n, self.urls[n], self.vkeys[n]) for n in self.names], quorum, timeout=5
+        )
+
+    def close(self) -> None:
+        for name in list(self.procs):
+            self.stop(name)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """Three witness processes watching the four test logs; yields them and a log maker."""
+    tmp = tmp_path_factory.mktemp("witnesses")
+    keys, lines = {}, ["# the logs these witnesses watch: VKEY [ORIGIN]"]
+    for test, (key_name, origin) in LOGS.items():
+        private, vkey = generate_key(key_name)
+        keys[test] = (private, origin)
+        lines.append(vkey if origin is None else f"{vkey} {origin}")
+    (tmp / "logs.txt").write_text("\n".join(lines) + "\n")
+    ws = Witnesses(tmp, tmp / "logs.txt")
+
+    def new_log(test: str) -> MiniLog:
+        private, origin = keys[test]
+        return MiniLog(private, origin)
+
+    yield ws, new_log
+    ws.close()
+
+
+def test_checkpoints_become_final_with_two_of_three_and_never_with_one(world):
+    ws, new_log = world
+    log = new_log("final")
+    policy = ws.policy(quorum=2)
+    names = set(ws.names)
+
+    for batch in range(3):  # all three up: every checkpoint carries three valid cosignatures
+        log.append(*(f"entry {batch}.{i}".encode() for i in range(5)))
+        published = log.publish(policy)
+        assert set(policy.verify(published)) == names
+
+    ws.stop(ws.names[2])  # two up: still final, w3 named nowhere in the result
+    log.append(b"entry with w3 down")
+    published = log.publish(policy)
+    assert set(policy.verify(published)) == set(ws.names[:2])
+    assert f"\n{log.published.decode().splitlines()[1]}\n" in published.decode()
+
+    ws.stop(ws.names[1])  # one up: never final, the published checkpoint does not change
+    before = log.published
+    log.append(b"entry with w2 and w3 down")
+    with pytest.raises(QuorumNotReached, match=r"1 valid witness cosignatures, expected at least 2") as e:
+        log.publish(policy)
+    assert e.value.got == 1 and e.value.needed == 2
+    assert set(e.value.failures) == set(ws.names[1:])
+    assert all("unreachable" in why for why in e.value.failures.values())
+    assert ws.urls[ws.names[1]] in str(e.value)
+    assert log.published == before
+    # the one witness up did cosign, but one cosignature does not make the checkpoint final
+    cp = log.checkpoint()
+    lone = attach_cosignatures(cp, WitnessPolicy(policy.witnesses, 1).collect(cp, log.proof_from))
+    with pytest.raises(QuorumNotReached, match="1 valid witness cosignatures, expected at least 2"):
+        policy.verify(lone)
+
+    ws.start(ws.names[1])  # back to two: the same checkpoint becomes final
+    ws.start(ws.names[2])
+    published = log.publish(ws.policy(quorum=2))
+    assert len(policy.verify(published)) == 3
+
+
+def test_a_fork_is_refused_by_every_witness(world):
+    ws, new_log = world
+    log = new_log("fork")
+    log.append(*(f"fork base {i}".encode() for i in range(7)))
+    policy = ws.policy(quorum=3)
+    log.publish(policy)
+    size = len(log.leaves)
+
+    # Same origin and size, signed by the same log key, a different root.
+    fork = new_log("fork")
+    fork.leaves = list(log.leaves[:-1]) + [merkle.leaf_hash(b"forged last entry")]
+    forked = fork.checkpoint()
+    for name in ws.names:
+        status, ctype, body = _post(ws.urls[name], format_add_checkpoint(size, [], forked))
+        assert status == 409, (name, status, body)
+        assert ctype == SIZE_CONTENT_TYPE and body == f"{size}\n".encode()
+    with pytest.raises(QuorumNotReached, match=r"0 valid witness cosignatures") as e:
+        fork.publish(ws.policy(quorum=2))
+    assert all("same size" in why for why in e.value.failures.values())
+
+    # A fork that grew further: its consistency proof from the witnesses' head cannot verify.
+    fork.append(b"fork grows")
+    for name in ws.names:
+        body = format_add_checkpoint(size, fork.proof_from(size), fork.checkpoint())
+        status, ctype, answer = _post(ws.urls[name], body)
+        assert status == 422, (name, status, answer)
+        assert "does not verify" in json.loads(answer)["detail"]
+
+    # The honest log still gets its next checkpoint cosigned.
+    log.append(b"honest next")
+    assert len(policy.verify(log.publish(policy))) == 3
+
+
+def test_bad_signature_unknown_origin_stale_and_malformed_are_refused(world, tmp_path):
+    ws, new_log = world
+    log = new_log("refusals")
+    for _ in range(80):
+        log.append(b"x")
+    policy = ws.policy(quorum=3)
+    log.publish(policy)
+    size = len(log.leaves)
+    url = ws.urls[ws.names[0]]
+
+    # bad log signature: one byte of the signature flipped -> 403
+    cp = bytearray(log.checkpoint())
+    sig_start = cp.index(b"\n\n\xe2\x80\x94 ") + 2
+    b64 = cp[sig_start:].split(b" ")[2].strip()
+    raw = bytearray(base64.b64decode(b64))
+    raw[10] ^= 1
+    bad = bytes(cp).replace(b64, base64.b64encode(bytes(raw)))
+    status, _, body = _post(url, format_add_checkpoint(size, [], bad))
+    assert status == 403 and "signature" in json.loads(body)["detail"]
+    # signed by another key with the log's name -> no trusted signature -> 403
+    impostor, _ = generate_key(log.signer.name)
+    status, _, body = _post(url, format_add_checkpoint(size, [], MiniLog(impostor).checkpoint(0)))
+    assert status == 403
+
+    # unknown origin -> 404
+    other_private, _ = generate_key("log.elsewhere.example/other")
+    other = MiniLog(other_private, origin="log.elsewhere.example/other")
+    status, _, body = _post(url, format_add_checkpoint(0, [], other.checkpoint(0)))
+    assert status == 404 and "log.elsewhere.example/other" in json.loads(body)["detail"]
+
+    # stale: a smaller checkpoint than the witness's, however it is presented
+    stale = log.checkpoint(size - 10)
+    status, _, body = _post(url, format_add_checkpoint(size, [], stale))
+    assert status == 400 and f"larger than the checkpoint size {size - 10}" in json.loads(body)["detail"]
+    status, ctype, body = _post(url, format_add_checkpoint(size - 10, [], stale))
+    assert (status, ctype, body) == (409, SIZE_CONTENT_TYPE, f"{size}\n".encode())
+    with pytest.raises(QuorumNotReached, match=f"has cosigned size {size}, larger than this checkpoint"):
+        WitnessPolicy(policy.witnesses, 1).collect(stale, log.proof_from)
+
+    # a proof that does not verify -> 422; malformed bodies -> 400
+    log.append(b"y")
+    good = log.checkpoint()
+    wrong_proof = [bytes(32)] * len(log.proof_from(size))
+    assert _post(url, format_add_checkpoint(size, wrong_proof, good))[0] == 422
+    assert _post(url, b"old 01\n\n" + good)[0] == 400
+    assert _post(url, b"old 5\nnot base64!\n\n" + good)[0] == 400
+    assert _post(url, b"old 5\n" + good)[0] == 400
+    assert _post(url, b"old 0\n" + base64.b64encode(bytes(32)) + b"\n\n" + good)[0] in (400, 409)
+
+
+def test_witness_state_survives_a_restart(world):
+    ws, new_log = world
+    log = new_log("restart")
+    for _ in range(100):
+        log.append(b"z")
+    policy = ws.policy(quorum=3)
+    log.publish(policy)
+    size = len(log.leaves)
+    name = ws.names[0]
+
+    ws.stop(name, signal.SIGKILL)  # no clean shutdown: the state was fsynced before answering
+    ws.start(name)
+    status, ctype, body = _post(ws.urls[name], format_add_checkpoint(0, [], log.checkpoint()))
+    assert (status, ctype, body) == (409, SIZE_CONTENT_TYPE, f"{size}\n".encode())
+    fork = new_log("restart")
+    fork.leaves = list(log.leaves[:-1]) + [merkle.leaf_hash(b"after restart")]
+    assert _post(ws.urls[name], format_add_checkpoint(size, [], fork.checkpoint()))[0] == 409
+    # a fresh policy (a new log process) learns the sizes through 409 and goes on
+    log.append(b"after restart")
+    assert len(ws.policy(quorum=3).verify(log.publish(ws.policy(quorum=3)))) == 3
+
+
+def test_a_second_process_cannot_share_a_witness_state(world):
+    ws, _ = world
+    key, state = ws._files(ws.names[0])
+    proc = subprocess.run(
+        [CITYTWIN, "witness", "serve", "--key", str(key), "--log-vkey", ws.log_vkey,
+         "--listen", "127.0.0.1:0", "--state", str(state)],
+        capture_output=True, text=True, timeout=30, env={**os.environ, "COLUMNS": "200"},
+    )
+    assert proc.returncode == 2
+    assert "in use by another witness process" in proc.stderr
