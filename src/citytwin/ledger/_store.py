@@ -1,0 +1,122 @@
+"""File I/O of a log directory: durable batch writes, atomic replacement, the writer lock.
+
+Durability follows the usual POSIX recipe: write, ``fsync`` each file, ``fsync`` each directory
+that gained an entry; an atomic replacement writes a temporary file, syncs it, renames it over
+the target and syncs the directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from citytwin.ledger.errors import LogLocked
+
+__all__ = ["FileWriter", "acquire_lock", "atomic_write", "read_file"]
+
+_FSYNC_THREADS = 8
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+class FileWriter:
+    """Writes batches of files under a root directory; ``durable`` adds fsync of files and dirs."""
+
+    def __init__(self, root: Path, durable: bool = True) -> None:
+        self.root = root
+        self.durable = durable
+        self._known_dirs: set[Path] = set()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _ensure_dir(self, d: Path, new_dirs: set[Path]) -> None:
+        if d in self._known_dirs:
+            return
+        if not d.is_dir():
+            self._ensure_dir(d.parent, new_dirs)
+            d.mkdir(exist_ok=True)
+            new_dirs.add(d.parent)
+        self._known_dirs.add(d)
+
+    def write_batch(self, files: list[tuple[str, bytes]]) -> None:
+        """Write every ``(relative path, data)``; when durable, all are on disk on return."""
+        fds: list[int] = []
+        dirs: set[Path] = set()
+        try:
+            for rel, data in files:
+                path = self.root / rel
+                parent = path.parent
+                self._ensure_dir(parent, dirs)
+                dirs.add(parent)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                fds.append(fd)
+                _write_all(fd, data)
+            if self.durable:
+                if len(fds) > 4:
+                    if self._pool is None:
+                        self._pool = ThreadPoolExecutor(_FSYNC_THREADS, thread_name_prefix="ledger-fsync")
+                    list(self._pool.map(os.fsync, fds))
+                else:
+                    for fd in fds:
+                        os.fsync(fd)
+        finally:
+            for fd in fds:
+                os.close(fd)
+        if self.durable:
+            for d in dirs:
+                _fsync_dir(d)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync dir)."""
+    tmp = path.with_name("." + path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        _write_all(fd, data)
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    if durable:
+        _fsync_dir(path.parent)
+
+
+def read_file(path: Path) -> bytes | None:
+    """The bytes of ``path``, or None if it does not exist."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def acquire_lock(directory: Path) -> int:
+    """Take the exclusive writer lock ``<dir>/.lock`` (flock); raise :class:`LogLocked` if held."""
+    path = directory / ".lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as e:
+        os.close(fd)
+        raise LogLocked(f"log {directory} is locked by another writer ({path}): one writer per log") from e
+    return fd
