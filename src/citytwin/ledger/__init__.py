@@ -8,6 +8,7 @@ citytwin but :mod:`citytwin.errors`.
 
 from __future__ import annotations
 
+from citytwin.ledger import merkle, tiles
 from citytwin.ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
 from citytwin.ledger.errors import (
     EntryTooLarge,
@@ -18,6 +19,7 @@ from citytwin.ledger.errors import (
     QuorumNotReached,
     SignatureError,
 )
+from citytwin.ledger.log import Log
 from citytwin.ledger.note import (
     CosignatureSigner,
     CosignatureVerifier,
@@ -29,12 +31,14 @@ from citytwin.ledger.note import (
     open_note,
     sign_note,
 )
+from citytwin.ledger.proof import TLogProof, VerifiedProof, format_proof, parse_proof, verify_proof
 
 __all__ = [
     "Checkpoint",
     "CosignatureSigner",
     "CosignatureVerifier",
     "EntryTooLarge",
+    "Log",
     "LogCorrupted",
     "LogLocked",
     "MalformedError",
@@ -42,12 +46,19 @@ __all__ = [
     "ProofError",
     "QuorumNotReached",
     "SignatureError",
+    "TLogProof",
+    "VerifiedProof",
     "Signer",
     "Verifier",
     "cosign",
+    "format_proof",
     "generate_key",
+    "merkle",
     "open_checkpoint",
     "open_note",
     "parse_checkpoint_body",
+    "parse_proof",
     "sign_note",
+    "tiles",
+    "verify_proof",
 ]
