@@ -454,6 +454,6 @@ def test_keygen_writes_a_private_key_and_its_vkey(tmp_path):
     assert vkey in result.output and "PRIVATE" not in result.output
     signer = CosignatureSigner.from_text(private)
     assert signer.verifier_text == vkey
-    assert base64.b64decode(vkey.split("+")[2])[0] == ALG_COSIGNATURE_V1
+    assert base64.b64decode(vkey.split("+", 2)[2])[0] == ALG_COSIGNATURE_V1
     again = runner.invoke(witness_app, ["keygen", "witness.xianghe.example/w1", "--out", str(out)])
     assert again.exit_code != 0 and "exists" in str(again.exception)
