@@ -16,7 +16,7 @@ from citytwin.ledger.errors import LogLocked
 
 __all__ = ["FileWriter", "acquire_lock", "atomic_write", "read_file"]
 
-_FSYNC_THREADS = 8
+_FSYNC_THREADS = 4
 
 
 def _fsync_dir(path: Path) -> None:
@@ -35,13 +35,51 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 class FileWriter:
-    """Writes batches of files under a root directory; ``durable`` adds fsync of files and dirs."""
+    """Writes batches of files under a root directory; ``durable`` adds fsync of files and dirs.
+
+    Files are written by a small thread pool (``os`` calls release the GIL), so that creating
+    files overlaps with the hashing the caller does meanwhile: :meth:`submit` as data becomes
+    ready, then :meth:`finish` to wait until everything is on disk.
+    """
 
     def __init__(self, root: Path, durable: bool = True) -> None:
         self.root = root
         self.durable = durable
         self._known_dirs: set[Path] = set()
         self._pool: ThreadPoolExecutor | None = None
+        self._futures: list = []
+        self._dirs: set[Path] = set()
+
+    def _write_one(self, path: Path, data: bytes) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            _write_all(fd, data)
+            if self.durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def submit(self, rel: str, data: bytes) -> None:
+        """Start writing one file (``rel`` is relative to the root)."""
+        path = self.root / rel
+        parent = path.parent
+        self._ensure_dir(parent, self._dirs)
+        self._dirs.add(parent)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(_FSYNC_THREADS, thread_name_prefix="ledger-io")
+        self._futures.append(self._pool.submit(self._write_one, path, data))
+
+    def finish(self) -> None:
+        """Wait for every submitted file; raise the first error; sync the directories."""
+        futures, self._futures = self._futures, []
+        dirs, self._dirs = self._dirs, set()
+        errors = [f.exception() for f in futures]
+        for e in errors:
+            if e is not None:
+                raise e
+        if self.durable:
+            for d in dirs:
+                _fsync_dir(d)
 
     def _ensure_dir(self, d: Path, new_dirs: set[Path]) -> None:
         if d in self._known_dirs:
@@ -51,34 +89,6 @@ class FileWriter:
             d.mkdir(exist_ok=True)
             new_dirs.add(d.parent)
         self._known_dirs.add(d)
-
-    def write_batch(self, files: list[tuple[str, bytes]]) -> None:
-        """Write every ``(relative path, data)``; when durable, all are on disk on return."""
-        fds: list[int] = []
-        dirs: set[Path] = set()
-        try:
-            for rel, data in files:
-                path = self.root / rel
-                parent = path.parent
-                self._ensure_dir(parent, dirs)
-                dirs.add(parent)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-                fds.append(fd)
-                _write_all(fd, data)
-            if self.durable:
-                if len(fds) > 4:
-                    if self._pool is None:
-                        self._pool = ThreadPoolExecutor(_FSYNC_THREADS, thread_name_prefix="ledger-fsync")
-                    list(self._pool.map(os.fsync, fds))
-                else:
-                    for fd in fds:
-                        os.fsync(fd)
-        finally:
-            for fd in fds:
-                os.close(fd)
-        if self.durable:
-            for d in dirs:
-                _fsync_dir(d)
 
     def close(self) -> None:
         if self._pool is not None:

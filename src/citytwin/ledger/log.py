@@ -344,34 +344,43 @@ class Log:
             raise EntryTooLarge(f"entry {first + i} (item {i} of the batch): {longest} bytes, "
                                 f"at most {MAX_ENTRY_SIZE} (C2SP tlog-tiles entry bundle)")
         try:
+            tail = self._write_bundles(first, entries)
             sha = sha256
             leaves = b"".join([sha(b"\x00" + e).digest() for e in entries])
-            encoded = [x for e in entries for x in (_U16(len(e)), e)]
         except TypeError as e:
+            self._files.finish()
             raise BadInputError(f"log entries must be bytes: {e}") from e
         builder = self._builder.copy()
         full, top = builder.add(leaves)
-        files = [(tile_path(level, index), data) for level, index, data in full]
-        files += [(tile_path(lvl, index, width), data) for lvl, index, width, data in builder.partials(top)]
-        # entry bundles: complete the partial one, then whole ones, then the new partial
-        bundle_index = first >> TILE_HEIGHT
-        pos = 0
-        fill = TILE_WIDTH - (first & (TILE_WIDTH - 1))
-        tail = self._tail
-        while pos < len(entries):
-            take = min(fill, len(entries) - pos)
-            data = tail + b"".join(encoded[2 * pos : 2 * (pos + take)])
-            pos += take
-            count = (TILE_WIDTH - fill) + take
-            files.append((entries_path(bundle_index, count), data))
-            tail = data if count < TILE_WIDTH else b""
-            bundle_index += 1
-            fill = TILE_WIDTH
-        self._files.write_batch(files)
+        for level, index, data in full:
+            self._files.submit(tile_path(level, index), data)
+        for level, index, width, data in builder.partials(top):
+            self._files.submit(tile_path(level, index, width), data)
+        self._files.finish()
         self._builder, self._tail = builder, tail
         self._sign_pending()
         self._publish()
         return first
+
+    def _write_bundles(self, first: int, entries: Sequence[bytes]) -> bytes:
+        """Submit the entry bundles of a batch: the partial one completed, whole ones, the new
+        partial (tlog-tiles, "Log Entries"); return the encoded entries of the new partial."""
+        n = len(entries)
+        parts: list = [b""] * (2 * n)
+        parts[0::2] = map(_U16, map(len, entries))
+        parts[1::2] = entries
+        tail, pos, bundle_index = self._tail, 0, first >> TILE_HEIGHT
+        have = first & (TILE_WIDTH - 1)
+        while pos < n:
+            take = min(TILE_WIDTH - have, n - pos)
+            data = tail + b"".join(parts[2 * pos : 2 * (pos + take)])
+            pos, have = pos + take, have + take
+            self._files.submit(entries_path(bundle_index, have), data)
+            if have == TILE_WIDTH:
+                tail, have, bundle_index = b"", 0, bundle_index + 1
+            else:
+                tail = data
+        return tail
 
     def _sign_pending(self) -> None:
         cp = Checkpoint(self._origin, self._builder.size, self._builder.root())
