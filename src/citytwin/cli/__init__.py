@@ -56,6 +56,9 @@ def _mount() -> None:
     from citytwin.cli import twin as twin_cli
 
     twin_cli.register(app)
+    from citytwin.cli import ledger as ledger_cli
+
+    ledger_cli.register(app)
     from citytwin.cli import witness as witness_cli
 
     witness_cli.register(app)
