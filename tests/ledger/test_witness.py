@@ -44,6 +44,7 @@ from citytwin.ledger.witness_server import (
     WitnessState,
     make_server,
     parse_log_vkeys,
+    read_state,
 )
 
 ORIGIN = "log.tongzhou.example/unit"
@@ -248,6 +249,45 @@ def test_a_damaged_state_file_is_refused(tmp_path, content, match):
     (tmp_path / "s.json").write_bytes(content)
     with pytest.raises(MalformedError, match=match):
         WitnessState(tmp_path / "s.json")
+
+
+def test_refused_forks_are_kept_as_evidence_once(tmp_path):
+    w, _ = _witness(tmp_path)
+    leaves = _leaves(10)
+    w.add_checkpoint(format_add_checkpoint(0, [], _checkpoint(leaves)))
+    fork = format_add_checkpoint(10, [], _checkpoint(_leaves(9) + [merkle.leaf_hash(b"forged")]))
+    grown = _leaves(9) + [merkle.leaf_hash(b"forged"), merkle.leaf_hash(b"more")]
+    no_proof = format_add_checkpoint(10, merkle.consistency_proof(grown, 10), _checkpoint(grown))
+    stale = format_add_checkpoint(4, [], _checkpoint(leaves[:4]))
+    assert [_status(w, b) for b in (fork, fork, no_proof, stale)] == [409, 409, 422, 409]
+    evidence = read_state(tmp_path / "state.json")["evidence"]
+    assert [(e["status"], e["request"].encode()) for e in evidence] == [(409, fork), (422, no_proof)]
+    assert "a fork of the log" in evidence[0]["reason"] and evidence[0]["origin"] == ORIGIN
+    # a torn last line (a crash while appending) is skipped, and the next entry still lands
+    with open(tmp_path / "state.json.evidence", "ab") as f:
+        f.write(b'{"origin": "torn')
+    w.state.close()
+    w2, _ = _witness(tmp_path)
+    w2.state.record_evidence(ORIGIN, 422, "again", b"other request", T0)
+    assert [e["reason"] for e in read_state(tmp_path / "state.json")["evidence"]][-1] == "again"
+    assert not w2.state.record_evidence(ORIGIN, 409, "replayed", fork, T0)
+
+
+def test_status_command_reads_a_running_witness_state(tmp_path):
+    from citytwin.cli.witness import witness_app
+
+    w, _ = _witness(tmp_path)  # holds the state lock, as a running witness does
+    w.add_checkpoint(format_add_checkpoint(0, [], _checkpoint(_leaves(3))))
+    runner = CliRunner()
+    result = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "state.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["logs"][ORIGIN]["size"] == 3 and doc["logs"][ORIGIN]["cosigned_at"] == T0
+    assert doc["evidence"] == []
+    result = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "state.json")])
+    assert result.exit_code == 0 and f"{ORIGIN}\tsize 3\t" in result.output
+    missing = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "none.json")])
+    assert missing.exit_code != 0 and "does not exist" in str(missing.exception)
 
 
 def test_log_vkeys_with_and_without_origin():

@@ -30,6 +30,7 @@ from citytwin.ledger.witness import (
     attach_cosignatures,
     format_add_checkpoint,
 )
+from citytwin.ledger.witness_server import read_state
 
 CITYTWIN = str(Path(sys.executable).with_name("citytwin"))
 # One log per test, so that no test depends on what another made the witnesses record. The
@@ -246,6 +247,11 @@ def test_a_fork_is_refused_by_every_witness(world):
         status, ctype, answer = _post(ws.urls[name], body)
         assert status == 422, (name, status, answer)
         assert "does not verify" in json.loads(answer)["detail"]
+
+    # Each witness kept the log-signed fork requests as evidence (tlog-witness allows it).
+    for name in ws.names:
+        evidence = read_state(ws._files(name)[1])["evidence"]
+        assert [e["status"] for e in evidence if e["origin"] == log.origin] == [409, 422]
 
     # The honest log still gets its next checkpoint cosigned.
     log.append(b"honest next")

@@ -129,6 +129,36 @@ def serve(
         witness_state.close()
 
 
+@witness_app.command("status")
+def status(
+    ctx: typer.Context,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="State file [default: <data-dir>/witness/state.json]."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+) -> None:
+    """What the witness has cosigned, per log, and the refused requests it kept as evidence. 见证状态。"""
+    from datetime import UTC, datetime
+
+    from citytwin.ledger.witness_server import read_state
+
+    state_path = state if state is not None else data_dir(ctx) / "witness" / "state.json"
+    doc = read_state(state_path)
+    if json_out:
+        logs = {o: {k: r[k] for k in ("size", "root", "cosigned_at")} for o, r in doc["logs"].items()}
+        kept = ("origin", "status", "reason", "refused_at", "sha256")
+        emit_json({"logs": logs, "evidence": [{k: e.get(k) for k in kept} for e in doc["evidence"]]})
+        return
+    if not doc["logs"]:
+        typer.echo("no checkpoint cosigned yet")
+    for origin, rec in sorted(doc["logs"].items()):
+        when = datetime.fromtimestamp(rec["cosigned_at"], UTC).isoformat()
+        typer.echo(f"{origin}\tsize {rec['size']}\troot {rec['root']}\tcosigned {when}")
+    for e in doc["evidence"]:
+        typer.echo(f"evidence\t{e.get('origin')}\tHTTP {e.get('status')}\t{e.get('reason')}")
+
+
 @witness_app.command("keygen")
 def keygen(
     name: Annotated[str, typer.Argument(help="The witness name, e.g. witness.sanhe.example/w1.")],

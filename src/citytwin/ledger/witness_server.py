@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -70,6 +71,7 @@ __all__ = [
     "WitnessState",
     "make_server",
     "parse_log_vkeys",
+    "read_state",
 ]
 
 _log = logging.getLogger(__name__)
@@ -83,13 +85,18 @@ class WitnessRefusal(CityTwinError):
     """The witness refuses an add-checkpoint request; ``status`` is the HTTP status of [1].
 
     ``known_size`` is set for a 409 Conflict: the size of the latest checkpoint the witness
-    cosigned for that origin, which [1] requires in the response body.
+    cosigned for that origin, which [1] requires in the response body. ``evidence`` is true
+    when the refused checkpoint, signed by the log, contradicts what the witness cosigned (a
+    different root at the same size, or no consistency proof): possible log misbehavior.
     """
 
-    def __init__(self, status: int, message: str, known_size: int | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, known_size: int | None = None, evidence: bool = False
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.known_size = known_size
+        self.evidence = evidence
 
 
 # --- configuration: which logs the witness watches -----------------------------------------
@@ -151,13 +158,59 @@ class _Head:
     root: bytes
 
 
+def _load_logs(path: Path) -> dict[str, dict]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    try:
+        doc = json.loads(raw)
+        if doc.get("format") != _STATE_FORMAT:
+            raise ValueError(f"format {doc.get('format')!r}, expected {_STATE_FORMAT!r}")
+        logs = doc["logs"]
+        for origin, rec in logs.items():
+            if not isinstance(rec["size"], int) or rec["size"] < 0:
+                raise ValueError(f"origin {origin!r}: size {rec['size']!r}")
+            if len(base64.b64decode(rec["root"], validate=True)) != 32:
+                raise ValueError(f"origin {origin!r}: root {rec['root']!r} is not 32 bytes")
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise MalformedError(f"witness state {str(path)!r} is not readable: {e}") from e
+    return logs
+
+
+def _load_evidence(path: Path) -> list[dict]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    kept = []
+    for line in raw.split(b"\n"):
+        try:
+            kept.append(json.loads(line))
+        except ValueError:  # a line torn by a crash while appending
+            continue
+    return kept
+
+
+def read_state(path: str | os.PathLike[str]) -> dict:
+    """What a witness's state file holds, read without taking its lock (for status reports).
+
+    ``{"logs": {origin: {"size", "root", "cosigned_at", "checkpoint"}}, "evidence": [...]}``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise NotFoundError(f"witness state {str(path)!r} does not exist")
+    return {"logs": _load_logs(path), "evidence": _load_evidence(Path(str(path) + ".evidence"))}
+
+
 class WitnessState:
     """The witness's durable record: per origin, the latest checkpoint it cosigned.
 
     One JSON file, replaced atomically (write to a temporary file, fsync, rename, fsync the
     directory), so that a crash leaves either the old or the new record and never a torn one.
     An exclusive ``flock`` on ``<file>.lock`` keeps a second witness process off the same
-    state, which would break the atomic check-and-update [1] requires.
+    state, which would break the atomic check-and-update [1] requires. Refused requests that
+    may prove log misbehavior are appended to ``<file>.evidence`` (JSON lines).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -172,26 +225,13 @@ class WitnessState:
                 f"witness state {str(self.path)!r} is in use by another witness process; "
                 "expected one process per state file"
             ) from e
-        self._logs: dict[str, dict] = self._load()
-
-    def _load(self) -> dict[str, dict]:
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
-        try:
-            doc = json.loads(raw)
-            if doc.get("format") != _STATE_FORMAT:
-                raise ValueError(f"format {doc.get('format')!r}, expected {_STATE_FORMAT!r}")
-            logs = doc["logs"]
-            for origin, rec in logs.items():
-                if not isinstance(rec["size"], int) or rec["size"] < 0:
-                    raise ValueError(f"origin {origin!r}: size {rec['size']!r}")
-                if len(base64.b64decode(rec["root"], validate=True)) != 32:
-                    raise ValueError(f"origin {origin!r}: root {rec['root']!r} is not 32 bytes")
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise MalformedError(f"witness state {str(self.path)!r} is not readable: {e}") from e
-        return logs
+            self._logs: dict[str, dict] = _load_logs(self.path)
+        except BaseException:
+            self.close()
+            raise
+        self.evidence_path = Path(str(self.path) + ".evidence")
+        self._evidence = {e.get("sha256") for e in _load_evidence(self.evidence_path)}
 
     def head(self, origin: str) -> _Head | None:
         """The size and root of the latest cosigned checkpoint of ``origin``, or None."""
@@ -224,6 +264,34 @@ class WitnessState:
         finally:
             os.close(dfd)
         self._logs = logs
+
+    def record_evidence(self, origin: str, status: int, reason: str, request: bytes, at: int) -> bool:
+        """Keep a refused, log-signed request that may prove log misbehavior; True if written.
+
+        [1]: "If the origin is known, and the signature is valid, the witness MAY log the
+        request even if the consistency proof doesn't verify (but MUST NOT cosign the
+        checkpoint) as it might be proof of log misbehavior." A request already kept is not
+        written again, so replaying one does not grow the file.
+        """
+        digest = hashlib.sha256(request).hexdigest()
+        if digest in self._evidence:
+            return False
+        entry = {
+            "origin": origin,
+            "status": status,
+            "reason": reason,
+            "refused_at": at,
+            "sha256": digest,
+            "request": request.decode("utf-8", "replace"),
+        }
+        fd = os.open(self.evidence_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, b"\n" + json.dumps(entry, sort_keys=True).encode() + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._evidence.add(digest)
+        return True
 
     def close(self) -> None:
         """Release the state lock."""
@@ -291,7 +359,13 @@ class Witness:
                 f"expected at most {cp.size}",
             )
         with self._mutex:  # [1]: check of the old size and persisting are one atomic step
-            self._check(cp.origin, old_size, cp.size, cp.root, proof)
+            try:
+                self._check(cp.origin, old_size, cp.size, cp.root, proof)
+            except WitnessRefusal as e:
+                if e.evidence:
+                    self.state.record_evidence(cp.origin, int(e.status), str(e), body, int(self.clock()))
+                    _log.warning("possible misbehavior of log %r: %s", cp.origin, e)
+                raise
             now = int(self.clock())
             self.state.record(cp.origin, cp.size, cp.root, note_bytes, now)
             sig = self.signer.signature(text, now)
@@ -325,6 +399,7 @@ class Witness:
                     f"root at size {size} of {origin!r}: expected {_b64(head.root)}, got {_b64(root)}"
                     " (a fork of the log)",
                     known_size=known,
+                    evidence=True,
                 )
             if proof:
                 raise WitnessRefusal(
@@ -340,6 +415,7 @@ class Witness:
             raise WitnessRefusal(
                 HTTPStatus.UNPROCESSABLE_ENTITY,
                 f"consistency proof of {origin!r} from size {old_size} to {size} does not verify: {e}",
+                evidence=True,
             ) from e
 
 
