@@ -1,7 +1,11 @@
-"""CLI of the witness (C2SP tlog-witness): `citytwin witness serve`, `citytwin witness keygen`."""
+"""CLI of the witness (C2SP tlog-witness): `citytwin witness serve`, `citytwin witness status`.
+
+A witness key is made with `citytwin keys generate NAME --witness` (cosignature/v1, type 0x04).
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
@@ -11,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from citytwin.cli._common import data_dir, emit_json
-from citytwin.errors import BadInputError
+from citytwin.cli._common import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, data_dir, emit_json, err_console
+from citytwin.errors import BadInputError, CityTwinError, VerificationError
 
 witness_app = typer.Typer(
     help="Run a transparency-log witness (C2SP tlog-witness). 透明日志见证者。",
@@ -23,6 +27,25 @@ witness_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     """Mount `citytwin witness ...` on the root app."""
     app.add_typer(witness_app, name="witness")
+
+
+def _exits(command):
+    """A `CityTwinError` becomes one line on stderr and exit 1 (verification) or 2 (bad input).
+
+    The root group means to do the same, but raises `click.exceptions.Exit`, which the click
+    vendored in typer >= 0.2x does not catch; `typer.Exit` works with both.
+    """
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CityTwinError as e:
+            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
+            code = EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT
+            raise typer.Exit(code) from None
+
+    return run
 
 
 def _read_key(path: Path) -> str:
@@ -60,6 +83,7 @@ def _parse_listen(listen: str) -> tuple[str, int]:
 
 
 @witness_app.command("serve")
+@_exits
 def serve(
     ctx: typer.Context,
     key: Annotated[Path, typer.Option("--key", help="The witness's private key file (PRIVATE+KEY+...).")],
@@ -130,6 +154,7 @@ def serve(
 
 
 @witness_app.command("status")
+@_exits
 def status(
     ctx: typer.Context,
     state: Annotated[
@@ -157,37 +182,3 @@ def status(
         typer.echo(f"{origin}\tsize {rec['size']}\troot {rec['root']}\tcosigned {when}")
     for e in doc["evidence"]:
         typer.echo(f"evidence\t{e.get('origin')}\tHTTP {e.get('status')}\t{e.get('reason')}")
-
-
-@witness_app.command("keygen")
-def keygen(
-    name: Annotated[str, typer.Argument(help="The witness name, e.g. witness.sanhe.example/w1.")],
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Write the private key here (mode 0600) and the vkey to OUT.pub."),
-    ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the keys as JSON.")] = False,
-) -> None:
-    """A new witness key: an Ed25519 cosignature/v1 key (signature type 0x04). 生成见证者密钥。"""
-    import os
-
-    from citytwin.ledger.note import ALG_COSIGNATURE_V1, generate_key
-
-    private, vkey = generate_key(name, ALG_COSIGNATURE_V1)
-    if out is not None:
-        pub = out.with_name(out.name + ".pub")
-        for p in (out, pub):
-            if p.exists():
-                raise BadInputError(f"{str(p)!r} exists; expected a new file (keys are never overwritten)")
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(private + "\n")
-        pub.write_text(vkey + "\n", encoding="utf-8")
-    if json_out:
-        emit_json({"name": name, "vkey": vkey, **({"key_file": str(out)} if out else {"private": private})})
-    elif out is not None:
-        typer.echo(f"private key written to {out}")
-        typer.echo(vkey)
-    else:
-        typer.echo(private)
-        typer.echo(vkey)
