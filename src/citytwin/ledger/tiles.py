@@ -34,7 +34,9 @@ TILE_HEIGHT = 8  # tlog-tiles: tiles are 8 levels high
 TILE_WIDTH = 1 << TILE_HEIGHT  # 256 hashes in a full tile
 MAX_ENTRY_SIZE = 0xFFFF  # uint16 length prefix in entry bundles
 
-_PATH = re.compile(r"^tile/(entries|0|[1-9][0-9]?)/((?:x[0-9]{3}/)*[0-9]{3})(?:\.p/([1-9][0-9]{0,2}))?$")
+_PATH = re.compile(
+    r"^tile/(entries|[0-9]|[1-5][0-9]|6[0-3])/((?:x[0-9]{3}/)*[0-9]{3})(?:\.p/([1-9][0-9]{0,2}))?$"
+)
 
 
 def encode_index(n: int) -> str:
@@ -77,8 +79,10 @@ def parse_tile_path(path: str) -> tuple[int | None, int, int]:
     index = 0
     for g in groups:
         index = index * 1000 + int(g.lstrip("x"))
+    if len(groups) > 1 and groups[0] == "x000":
+        raise ValueError(f"tile path {path!r}: leading x000 group, expected the shortest encoding")
     width = int(width_text) if width_text else TILE_WIDTH
-    if width >= TILE_WIDTH:
+    if width_text and width >= TILE_WIDTH:
         raise ValueError(f"tile path {path!r}: partial width must be 1..255")
     return (None if level_text == "entries" else int(level_text)), index, width
 
