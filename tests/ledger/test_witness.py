@@ -288,6 +288,68 @@ def test_status_command_reads_a_running_witness_state(tmp_path):
     assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
 
 
+# The log list of the witness network's format (transparency-dev/witness-network,
+# docs/log-list-format.md), as litewitness's tests use it (FiloSottile/torchwood,
+# cmd/litewitness/testdata/loglist.txt, "log_list.0" and the expected "list-logs.jsonl").
+_VK1 = ("sigsum.org/v1/tree/f48d4a1d0c6370ec189dc537f648ef3bb347b012fbd3c899a630a4cd2e9b8702"
+        "+9bc54c7f+AVv6q3xDaHxI2aTemqEb7W6ZcbO7QbTqTr20thOqfqsw")
+_VK2 = ("sigsum.org/v1/tree/2ef59132082631d13e353b5ae49b22bc51a9bd59f41a2d570960a9658c1ed151"
+        "+e2137795+ATp+37IPHc3SbPGzFMyZmPTOUlClk6PYPH+Ce5JiCb/h")
+_LOG_LIST = f"""#
+# List:      10qps-100klogs
+#
+logs/v0
+
+vkey {_VK1}
+qpd 86400
+contact https://tlog.foo.org/contact
+unknown
+foo bar
+
+vkey {_VK2}
+origin example.com/foo
+qpd 24
+"""
+
+
+def test_log_list_of_the_witness_network():
+    keys = parse_log_vkeys(_LOG_LIST.splitlines())
+    assert dict(keys.by_origin) == {_VK1.split("+")[0]: (_VK1,), "example.com/foo": (_VK2,)}
+
+
+def test_serve_takes_keys_and_log_lists_together(tmp_path):
+    from citytwin.cli.witness import _log_keys
+
+    (tmp_path / "list").write_text(_LOG_LIST)
+    (tmp_path / "plain").write_text(f"# ours\n{LOG_VKEY} Tongzhou\n")
+    keys = _log_keys([LOG_VKEY, str(tmp_path / "list"), str(tmp_path / "plain")])
+    assert sorted(keys.by_origin) == sorted([ORIGIN, "Tongzhou", "example.com/foo", _VK1.split("+")[0]])
+    with pytest.raises(BadInputError, match="--log-vkey 'nothing': not a verifier key"):
+        _log_keys(["nothing"])
+
+
+def test_a_checkpoint_signed_by_go_is_cosigned(tmp_path):
+    """The add-checkpoint request of litewitness's tests (FiloSottile/torchwood,
+    cmd/litewitness/testdata/multi-cosigs-ed25519.txt): a sigsum log's checkpoint signed in Go."""
+    pub = bytes.fromhex("52c05edad1bf5feffa81354faae59a655d9a9a1a793ed2f62c39c26c0be2aecd")
+    origin = "sigsum.org/v1/tree/985ea163f5af026723561354f51f2ebcdcf2af809ce254ccfb64aa9aadd80f90"
+    vkey = f"{origin}+ec1293d2+" + base64.b64encode(b"\x01" + pub).decode()
+    request = (
+        "old 0\n\n"
+        f"{origin}\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+        f"\u2014 {origin} 7BKT0gOfNZ1J0So9unY3BZtm2YkPIoNYM/dce0Z2avJDs8dxN6ts9bOSwwrVrbjm6P9K3Zxp"
+        "K6jJngOG6YvGGzV/lwo=\n"
+    ).encode()
+    private, wvkey = generate_key("example.com/witness", ALG_COSIGNATURE_V1)
+    w = Witness(CosignatureSigner.from_text(private), parse_log_vkeys([vkey]), WitnessState(tmp_path / "s"))
+    answer = w.add_checkpoint(request)
+    body = f"{origin}\n1\nKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+    endpoint = WitnessEndpoint("example.com/witness", "http://127.0.0.1:1", wvkey)
+    assert endpoint.valid_cosignatures(body, answer.decode().splitlines()) == [answer.decode().rstrip("\n")]
+    assert _status(w, request.replace(b"old 0", b"old 1")) == 200  # same size, same root
+    w.state.close()
+
+
 def test_log_vkeys_with_and_without_origin():
     priv, vkey = generate_key("tongzhou-key")
     keys = parse_log_vkeys(["# comment", "", LOG_VKEY, f"{vkey} Tongzhou district log"])

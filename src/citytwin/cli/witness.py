@@ -55,22 +55,28 @@ def _read_key(path: Path) -> str:
         raise BadInputError(f"key file {str(path)!r}: {e.strerror or e}") from e
 
 
-def _log_vkey_specs(values: list[str]) -> list[str]:
-    """Each value is a verifier key (`VKEY` or `VKEY ORIGIN`) or a file of such lines."""
-    specs: list[str] = []
+def _log_keys(values: list[str]):
+    """Each value is a verifier key (`VKEY` or `VKEY ORIGIN`) or a file of such lines, or a
+    witness-network log list (`logs/v0`); the logs of all values together."""
+    from citytwin.ledger.witness_server import LogKeys, parse_log_vkeys
+
+    merged: dict[str, list[str]] = {}
     for value in values:
         path = Path(value)
         if "+" not in value or path.is_file():
             try:
-                specs += path.read_text(encoding="utf-8").splitlines()
+                lines = path.read_text(encoding="utf-8").splitlines()
             except OSError as e:
                 raise BadInputError(
                     f"--log-vkey {value!r}: not a verifier key 'name+hash+base64' nor a readable file "
                     f"({e.strerror or e})"
                 ) from e
         else:
-            specs.append(value)
-    return specs
+            lines = [value]
+        for origin, vkeys in parse_log_vkeys(lines).by_origin.items():
+            have = merged.setdefault(origin, [])
+            have += [v for v in vkeys if v not in have]
+    return LogKeys({o: tuple(v) for o, v in merged.items()})
 
 
 def _parse_listen(listen: str) -> tuple[str, int]:
@@ -92,7 +98,7 @@ def serve(
         typer.Option(
             "--log-vkey",
             help="A log's verifier key, 'VKEY' or 'VKEY ORIGIN' when the origin differs from the key "
-            "name, or a file of such lines. Repeatable.",
+            "name, or a file of such lines or a witness-network log list (logs/v0). Repeatable.",
         ),
     ],
     listen: Annotated[
@@ -108,7 +114,7 @@ def serve(
 ) -> None:
     """Serve POST /add-checkpoint: verify, check consistency, persist, cosign. 运行见证服务。"""
     from citytwin.ledger.note import CosignatureSigner
-    from citytwin.ledger.witness_server import Witness, WitnessState, make_server, parse_log_vkeys
+    from citytwin.ledger.witness_server import Witness, WitnessState, make_server
 
     logging.basicConfig(
         stream=sys.stderr,
@@ -116,7 +122,7 @@ def serve(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     signer = CosignatureSigner.from_text(_read_key(key))
-    log_keys = parse_log_vkeys(_log_vkey_specs(log_vkey))
+    log_keys = _log_keys(log_vkey)
     host, port = _parse_listen(listen)
     state_path = state if state is not None else data_dir(ctx) / "witness" / "state.json"
     witness_state = WitnessState(state_path)

@@ -29,6 +29,7 @@ References
 [4] C2SP tlog-checkpoint, https://c2sp.org/tlog-checkpoint.
 [5] RFC 9162, section 2.1.4.2 (verifying consistency between two tree heads).
 [6] RFC 9457, problem details for HTTP APIs (the body of every refusal but 409).
+[7] transparency-dev/witness-network, docs/log-list-format.md ("logs/v0").
 """
 
 from __future__ import annotations
@@ -123,25 +124,38 @@ class LogKeys:
 
 
 def parse_log_vkeys(specs: Iterable[str]) -> LogKeys:
-    """Parse log verifier keys, each ``VKEY`` or ``VKEY ORIGIN``.
+    """Parse log verifier keys, each ``VKEY`` or ``VKEY ORIGIN``, or a witness-network log list.
 
     ``VKEY`` is a signed-note verifier key ``name+hash+base64`` [3]. The origin line of the
     log's checkpoints [4] defaults to the key name; a log whose origin differs gives it after
     the key, separated by one space (the origin may itself hold spaces). Blank lines and
     lines starting with ``#`` are skipped, so the lines of a file may be passed as they are.
+
+    Lines starting with the header ``logs/v0`` are read as a log list of the witness network
+    [7]: ``vkey VKEY`` opens a log, ``origin ORIGIN`` (``none``: the key name) sets its
+    origin, other lines (``qpd``, ``contact``, ``bastion``) are ignored.
     """
+    lines = [ln.strip() for ln in specs]
+    lines = [ln for ln in lines if ln and not ln.startswith("#")]
+    pairs: list[tuple[str, str | None]] = []
+    if lines and lines[0] == "logs/v0":
+        for ln in lines[1:]:
+            key, _, value = ln.partition(" ")
+            if key == "vkey":
+                pairs.append((value.strip(), None))
+            elif key == "origin" and pairs and value.strip() != "none":
+                pairs[-1] = (pairs[-1][0], value.strip())
+    else:
+        for ln in lines:
+            vkey, _, origin = ln.partition(" ")
+            pairs.append((vkey, origin.strip() or None))
     by_origin: dict[str, list[str]] = {}
-    for raw in specs:
-        spec = raw.strip()
-        if not spec or spec.startswith("#"):
-            continue
-        vkey, _, origin = spec.partition(" ")
+    for vkey, origin in pairs:
         try:
             verifier = _note.Verifier.from_text(vkey)
         except CityTwinError as e:
             raise BadInputError(f"log verifier key {vkey!r}: {e}") from e
-        origin = origin.strip() or verifier.name
-        keys = by_origin.setdefault(origin, [])
+        keys = by_origin.setdefault(origin or verifier.name, [])
         if vkey not in keys:
             keys.append(vkey)
     if not by_origin:
