@@ -132,9 +132,9 @@ def features(frame: pd.DataFrame, horizon: int = HORIZON_H) -> pd.DataFrame:
     local = out["target_at"].dt.tz_convert(TZ)
     out["target_day"] = local.dt.date
     out["hour"] = local.dt.hour
-    out["dow"] = local.dt.dayofweek
+    out["dow"] = local.dt.day_of_week
     out["month"] = local.dt.month
-    doy = local.dt.dayofyear.to_numpy()
+    doy = local.dt.day_of_year.to_numpy()
     out["doy_sin"], out["doy_cos"] = np.sin(2 * np.pi * doy / 365.25), np.cos(2 * np.pi * doy / 365.25)
     # neighbours: the other stations' mean at t
     table = f.pivot(index="observed_at", columns="station_id", values="pm25")
