@@ -5,14 +5,18 @@ with a consistency proof from the size the witness last cosigned [1]), checks ea
 cosignature/v1 line against the witness's key [2], and publishes the checkpoint only when at
 least ``quorum`` witnesses cosigned it. The server side is :mod:`citytwin.ledger.witness_server`.
 
-A policy is configured as a TOML table (the log's or the twin's configuration holds it)::
+A policy is configured as a TOML table (:meth:`WitnessPolicy.from_config`); a standalone
+policy file (``citytwin log append --witnesses FILE``) holds it at the top level::
 
     quorum = 2
+    timeout = 10        # [s] per witness request, optional
 
     [[witness]]
     name = "witness.sanhe.example/w1"
     url = "http://witness.sanhe.example:7380"
     vkey = "witness.sanhe.example/w1+1a2b3c4d+BK..."
+
+and a data directory's ``citytwin.toml`` under ``[log]`` (``quorum`` and ``[[log.witness]]``).
 
 References
 ----------
@@ -38,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citytwin.ledger import note as _note
+from citytwin.ledger.checkpoint import parse_checkpoint_body
 from citytwin.ledger.errors import BadInputError, CityTwinError, MalformedError, QuorumNotReached
 
 __all__ = [
@@ -177,10 +182,6 @@ class WitnessEndpoint:
         return good
 
 
-def _signature_lines(text: str) -> list[str]:
-    return [ln for ln in text.split("\n") if ln.startswith(_SIG_PREFIX)]
-
-
 class WitnessPolicy:
     """A k-of-n witness policy: ``quorum`` of ``witnesses`` must cosign a checkpoint [4].
 
@@ -298,16 +299,9 @@ class WitnessPolicy:
         ``quorum`` witnesses returned a valid cosignature. Its ``failures`` attribute maps
         witness name to reason.
         """
-        text = signed_checkpoint.decode("utf-8")
-        body, sep, _ = text.partition("\n\n")
-        if not sep:
-            raise MalformedError("signed checkpoint: expected a note body, an empty line and signatures")
-        body += "\n"
-        lines = body.split("\n")
-        try:
-            size = int(lines[1])
-        except (IndexError, ValueError) as e:
-            raise MalformedError(f"checkpoint second line {lines[1:2]!r}: expected the tree size") from e
+        raw_body, _ = _note.parse_note(signed_checkpoint)
+        cp = parse_checkpoint_body(raw_body)
+        body, size = raw_body.decode(), cp.size
 
         def ask(w: WitnessEndpoint) -> list[str]:
             return self._ask(w, body, size, signed_checkpoint, consistency_proof_from, old_size)
@@ -325,7 +319,7 @@ class WitnessPolicy:
                 failures[w.name] = f"{type(e).__name__}: {e}"
         got = len(self.witnesses) - len(failures)
         if got < self.quorum:
-            raise _quorum_error(got, self.quorum, failures, f"checkpoint {lines[0]!r} at size {size}")
+            raise _quorum_error(got, self.quorum, failures, f"checkpoint {cp.origin!r} at size {size}")
         return cosigs
 
     def verify(self, cosigned_checkpoint: bytes) -> list[str]:
@@ -334,19 +328,17 @@ class WitnessPolicy:
         Only the cosignatures are checked here (the log's own signature is the caller's
         part). Raises QuorumNotReached otherwise.
         """
-        text = cosigned_checkpoint.decode("utf-8", "replace")
-        body, sep, sigs = text.partition("\n\n")
-        if not sep:
-            raise MalformedError("cosigned checkpoint: expected a note body, an empty line and signatures")
-        lines = _signature_lines(sigs)
+        raw_body, sigs = _note.parse_note(cosigned_checkpoint)
+        cp = parse_checkpoint_body(raw_body)
+        lines = [s.line.rstrip("\n") for s in sigs]
         ok, failures = [], {}
         for w in self.witnesses:
-            if w.valid_cosignatures(body + "\n", lines):
+            if w.valid_cosignatures(raw_body.decode(), lines):
                 ok.append(w.name)
             else:
                 failures[w.name] = "no valid cosignature in the checkpoint"
         if len(ok) < self.quorum:
-            raise _quorum_error(len(ok), self.quorum, failures, "cosigned checkpoint")
+            raise _quorum_error(len(ok), self.quorum, failures, f"checkpoint {cp.origin!r} at size {cp.size}")
         return ok
 
     def _ask(
