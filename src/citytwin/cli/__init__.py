@@ -62,6 +62,9 @@ def _mount() -> None:
     from citytwin.cli import witness as witness_cli
 
     witness_cli.register(app)
+    from citytwin.cli import air as air_cli
+
+    air_cli.register(app)
 
 
 _mount()

@@ -1,0 +1,342 @@
+"""CLI of the air-quality app: ``citytwin air aqi|daily|episodes|forecast``. 空气质量。
+
+Reads the twin (``AirQualityObserved`` stations), computes with :mod:`citytwin.air`, prints a
+table or, with ``--json``, one JSON document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from citytwin.air import daily as air_daily
+from citytwin.air import episodes as air_episodes
+from citytwin.air import forecast as air_forecast
+from citytwin.air import source
+from citytwin.air.aqi import standard_for
+from citytwin.cli._common import EXIT_CHECK_FAILED, console, data_dir, emit_json, err_console
+from citytwin.errors import BadInputError
+from citytwin.twin import Twin
+
+air_app = typer.Typer(
+    help="Air quality: AQI, daily products, episodes, forecasts. 空气质量。", no_args_is_help=True
+)
+forecast_app = typer.Typer(help="24-h-ahead PM2.5 forecasts. PM2.5 预报。", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+StandardOption = Annotated[
+    str | None,
+    typer.Option(
+        "--standard", help="HJ633-2012 or HJ633-2026 [default: by date, HJ633-2026 from 2026-03-01]."
+    ),
+]
+MODEL_DIR = Path("models") / "air-forecast"
+
+
+def _date(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadInputError(f"{what} {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    out = frame[[c for c in columns if c in frame.columns]].copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.DatetimeTZDtype):
+            out[c] = out[c].map(lambda t: t.isoformat() if pd.notna(t) else None)
+        elif out[c].dtype == object:
+            out[c] = out[c].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
+    out = out.astype(object).where(out.notna(), None)
+    return [
+        {k: (int(v) if k in ("aqi", "level", "n_stations") and v is not None else v) for k, v in r.items()}
+        for r in out.to_dict("records")
+    ]
+
+
+_DAILY_COLUMNS = [
+    "day",
+    "standard",
+    "aqi",
+    "level",
+    "category_zh",
+    "category_en",
+    "colour",
+    "primary",
+    "exceeding",
+    "pm25",
+    "pm10",
+    "so2",
+    "no2",
+    "co",
+    "o3_8h",
+    "o3_1h",
+]
+
+
+def _table(title: str, rows: list[dict], columns: list[str]) -> Table:
+    table = Table(*columns, title=title)
+    for r in rows:
+        table.add_row(
+            *[
+                "" if r.get(c) is None else (f"{r[c]:.1f}" if isinstance(r[c], float) else str(r[c]))
+                for c in columns
+            ]
+        )
+    return table
+
+
+def aqi(
+    ctx: typer.Context,
+    station: Annotated[str, typer.Option("--station", help="Station id (dongsi) or URN.")],
+    day: Annotated[str, typer.Option("--day", help="Natural day in Asia/Shanghai, YYYY-MM-DD.")],
+    standard: StandardOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Daily AQI of one station on one day, with its 24 hourly (real-time) values. 单站日AQI与逐时AQI。"""
+    d = _date(day, "day")
+    entity = source.station_id(station)
+    with Twin.open(data_dir(ctx)) as twin:
+        frame = source.station_frame(twin, [entity], *source.day_bounds(d, d, pad_hours=24))
+    daily = air_daily.daily_aqi(frame, standard)
+    daily = daily.loc[daily["day"] == d]
+    hourly = air_daily.hourly_aqi(frame, standard)
+    local = hourly["observed_at"].dt.tz_convert("Asia/Shanghai")
+    hourly = hourly.loc[local.dt.date == d]
+    result = {
+        "station": entity,
+        "day": d.isoformat(),
+        "standard": standard or standard_for(d),
+        "daily": (_records(daily, _DAILY_COLUMNS) or [None])[0],
+        "hourly": _records(hourly, ["observed_at", "aqi", "level", "category_zh", "category_en", "primary"]),
+    }
+    if json:
+        emit_json(result)
+        return
+    dd = result["daily"] or {}
+    console.print(
+        f"{entity} {d} ({result['standard']}): AQI {dd.get('aqi', 'NA')} {dd.get('category_zh') or ''} "
+        f"{dd.get('category_en') or ''}; primary {dd.get('primary') or '-'}"
+    )
+    console.print(_table("hourly 逐时", result["hourly"], ["observed_at", "aqi", "category_zh", "primary"]))
+
+
+def daily(
+    ctx: typer.Context,
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="Administrative code, e.g. 110101.")],
+    from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (Asia/Shanghai).")],
+    to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    standard: StandardOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Daily AQI of a jurisdiction (mean of its stations) and of each station. 辖区日AQI。"""
+    first, last = _date(from_, "--from"), _date(to, "--to")
+    with Twin.open(data_dir(ctx)) as twin:
+        st = source.stations(twin, jurisdiction)
+        frame = source.station_frame(twin, list(st["entity_id"]), *source.day_bounds(first, last))
+    jmap = dict.fromkeys(frame["station_id"].unique(), jurisdiction)
+    j = air_daily.jurisdiction_daily(frame, jmap, standard)
+    per = air_daily.daily_aqi(frame, standard)
+    sel = (j["day"] >= first) & (j["day"] <= last)
+    result = {
+        "jurisdiction": jurisdiction,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "days": _records(j.loc[sel], [*_DAILY_COLUMNS, "n_stations"]),
+        "stations": {
+            s: _records(g.loc[(g["day"] >= first) & (g["day"] <= last)], ["day", "aqi", "level", "primary"])
+            for s, g in per.groupby("station_id")
+        },
+    }
+    if json:
+        emit_json(result)
+        return
+    console.print(
+        _table(
+            f"{jurisdiction} daily AQI 日AQI",
+            result["days"],
+            ["day", "standard", "aqi", "category_zh", "category_en", "primary", "pm25", "n_stations"],
+        )
+    )
+
+
+def episodes(
+    ctx: typer.Context,
+    jurisdiction: Annotated[
+        str | None, typer.Option("--jurisdiction", help="Only this jurisdiction.")
+    ] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    by: Annotated[str, typer.Option("--by", help="station or jurisdiction.")] = "jurisdiction",
+    json: JsonOption = False,
+) -> None:
+    """Heavy-pollution episodes (daily AQI > 200) and the alert level each warrants. 重污染过程与预警级别。"""
+    if by not in ("station", "jurisdiction"):
+        raise BadInputError(f"--by {by!r}: expected 'station' or 'jurisdiction'")
+    first = _date(from_, "--from") if from_ else None
+    last = _date(to, "--to") if to else None
+    with Twin.open(data_dir(ctx)) as twin:
+        st = source.stations(twin, jurisdiction)
+        bounds = source.day_bounds(first, last) if first and last else (None, None)
+        frame = source.station_frame(twin, list(st["entity_id"]), *bounds)
+    if by == "station":
+        d, key = air_daily.daily_aqi(frame), "station_id"
+    else:
+        jmap = dict(zip(st["station_id"], st["jurisdiction"], strict=True))
+        d, key = air_daily.jurisdiction_daily(frame, jmap), "jurisdiction"
+    e = air_episodes.episodes(d, id_column=key)
+    rows = _records(
+        e,
+        [
+            key,
+            "start",
+            "end",
+            "days",
+            "max_aqi",
+            "days_over_300",
+            "days_at_500",
+            "alert",
+            "alert_zh",
+            "alert_en",
+        ],
+    )
+    if json:
+        emit_json({"by": by, "episodes": rows})
+        return
+    console.print(
+        _table("episodes 重污染过程", rows, [key, "start", "end", "days", "max_aqi", "alert_zh", "alert_en"])
+    )
+
+
+# ------------------------------------------------------------------ forecast
+
+
+def _model_dir(ctx: typer.Context, model: Path | None) -> Path:
+    return model if model is not None else data_dir(ctx) / MODEL_DIR
+
+
+def _all_stations(twin: Twin, start=None, end=None) -> pd.DataFrame:
+    st = source.stations(twin)
+    return source.station_frame(twin, list(st["entity_id"]), start, end, weather=True)
+
+
+def forecast_train(
+    ctx: typer.Context,
+    train_end: Annotated[str, typer.Option("--train-end", help="Last training target day.")] = str(
+        air_forecast.TRAIN_END
+    ),
+    rounds: Annotated[int, typer.Option(help="Boosting rounds.")] = air_forecast.DEFAULT_ROUNDS,
+    model: Annotated[
+        Path | None, typer.Option(help="Model directory [default: <data>/models/air-forecast].")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Train the 24-h-ahead PM2.5 model and commit its record to the ledger. 训练PM2.5预报模型。"""
+    end = _date(train_end, "--train-end")
+    with Twin.open(data_dir(ctx)) as twin:
+        _, stop = source.day_bounds(end, end)
+        frame = _all_stations(twin, None, stop + dt.timedelta(days=1))
+        trained = air_forecast.train(air_forecast.features(frame), train_end=end, rounds=rounds)
+        path = air_forecast.save(trained, _model_dir(ctx, model))
+        entity, index = source.commit_model_record(twin, trained.record)
+    result = {"model_dir": str(path), "record_entity": entity, "log_index": index, "record": trained.record}
+    if json:
+        emit_json(result)
+    else:
+        r = trained.record
+        console.print(
+            f"trained on {r['rows']:,} rows, targets {r['train_targets'][0]}..{r['train_targets'][1]}, "
+            f"{len(r['stations'])} stations; saved to {path}; record {entity} (log index {index})"
+        )
+
+
+def forecast_evaluate(
+    ctx: typer.Context,
+    model: Annotated[Path | None, typer.Option(help="Model directory.")] = None,
+    test_from: Annotated[str, typer.Option("--from", help="First test target day.")] = str(
+        air_forecast.TEST_RANGE[0]
+    ),
+    test_to: Annotated[str, typer.Option("--to", help="Last test target day.")] = str(
+        air_forecast.TEST_RANGE[1]
+    ),
+    min_gain: Annotated[float, typer.Option(help="Required mean RMSE gain over persistence.")] = 0.15,
+    json: JsonOption = False,
+) -> None:
+    """RMSE and MAE against persistence and seasonal naive on the test year; exit 1 below --min-gain."""
+    lo, hi = _date(test_from, "--from"), _date(test_to, "--to")
+    m = air_forecast.load(_model_dir(ctx, model))
+    with Twin.open(data_dir(ctx)) as twin:
+        start, end = source.day_bounds(lo, hi, pad_hours=24 * 8)
+        frame = _all_stations(twin, start, end)
+    per, summary = air_forecast.evaluate(m, air_forecast.features(frame), (lo, hi))
+    summary["min_gain"] = min_gain
+    summary["ok"] = summary["mean_rmse_gain"] >= min_gain
+    if json:
+        emit_json({"summary": summary, "stations": per.round(3).to_dict("records")})
+    else:
+        console.print(
+            _table(
+                f"24-h PM2.5 forecast, test targets {lo}..{hi} [ug/m3]",
+                per.round(2).to_dict("records"),
+                [
+                    "station_id",
+                    "n",
+                    "rmse_model",
+                    "rmse_persistence",
+                    "rmse_seasonal",
+                    "mae_model",
+                    "mae_persistence",
+                    "rmse_gain",
+                ],
+            )
+        )
+        console.print(
+            f"mean RMSE: model {summary['mean_rmse_model']:.1f}, persistence "
+            f"{summary['mean_rmse_persistence']:.1f}, seasonal naive {summary['mean_rmse_seasonal']:.1f}; "
+            f"mean gain over persistence {summary['mean_rmse_gain']:.1%} (required {min_gain:.0%})"
+        )
+    if not summary["ok"]:
+        err_console.print(f"mean RMSE gain {summary['mean_rmse_gain']:.1%} is below {min_gain:.0%}")
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+def forecast_predict(
+    ctx: typer.Context,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Issue time, ISO 8601 with offset [default: latest].")
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="Model directory.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Hourly PM2.5 for the next 24 hours per station. 未来24小时逐时PM2.5。"""
+    m = air_forecast.load(_model_dir(ctx, model))
+    issued = pd.Timestamp(at) if at else None
+    if issued is not None and issued.tzinfo is None:
+        raise BadInputError(f"--at {at!r} has no time zone: expected an offset such as Z or +08:00")
+    with Twin.open(data_dir(ctx)) as twin:
+        end = (issued + pd.Timedelta(hours=1)).to_pydatetime() if issued is not None else None
+        start = (issued - pd.Timedelta(days=9)).to_pydatetime() if issued is not None else None
+        frame = _all_stations(twin, start, end)
+    p = air_forecast.predict(m, frame.loc[frame["station_id"].isin(m.stations)], issued)
+    rows = _records(p, ["station_id", "target_at", "pm25", "issued_at"])
+    if json:
+        emit_json({"forecast": rows})
+        return
+    console.print(_table("PM2.5 forecast [ug/m3] 预报", rows, ["station_id", "target_at", "pm25"]))
+
+
+def register(app: typer.Typer) -> None:
+    """Mount ``air`` on the root app."""
+    air_app.command("aqi")(aqi)
+    air_app.command("daily")(daily)
+    air_app.command("episodes")(episodes)
+    forecast_app.command("train")(forecast_train)
+    forecast_app.command("evaluate")(forecast_evaluate)
+    forecast_app.command("predict")(forecast_predict)
+    air_app.add_typer(forecast_app, name="forecast")
+    app.add_typer(air_app, name="air")
