@@ -233,6 +233,25 @@ def test_state_survives_reopening_and_is_exclusive(tmp_path):
     reopened.close()
 
 
+def test_a_state_belongs_to_one_witness(tmp_path):
+    priv_a, vkey_a = generate_key("witness.unit/a", ALG_COSIGNATURE_V1)
+    _, vkey_b = generate_key("witness.unit/b", ALG_COSIGNATURE_V1)
+    st = WitnessState(tmp_path / "s.json", witness=vkey_a)
+    assert st.created and read_state(tmp_path / "s.json") == {"witness": vkey_a, "logs": {}, "evidence": []}
+    w = Witness(CosignatureSigner.from_text(priv_a), parse_log_vkeys([LOG_VKEY]), st)
+    w.add_checkpoint(format_add_checkpoint(0, [], _checkpoint(_leaves(2))))
+    st.close()
+    with pytest.raises(BadInputError, match=r"belongs to witness 'witness.unit/a\+.*expected the state of "
+                                            r"'witness.unit/b\+"):
+        WitnessState(tmp_path / "s.json", witness=vkey_b)
+    st = WitnessState(tmp_path / "s.json", witness=vkey_a)
+    assert not st.created and st.head(ORIGIN).size == 2
+    other, _ = generate_key("witness.unit/c", ALG_COSIGNATURE_V1)
+    with pytest.raises(BadInputError, match="belongs to witness 'witness.unit/a"):
+        Witness(CosignatureSigner.from_text(other), parse_log_vkeys([LOG_VKEY]), st)
+    st.close()
+
+
 @pytest.mark.parametrize(
     ("content", "match"),
     [

@@ -125,7 +125,7 @@ def serve(
     log_keys = _log_keys(log_vkey)
     host, port = _parse_listen(listen)
     state_path = state if state is not None else data_dir(ctx) / "witness" / "state.json"
-    witness_state = WitnessState(state_path)
+    witness_state = WitnessState(state_path, witness=signer.verifier_text)
     try:
         server = make_server(Witness(signer, log_keys, witness_state), host, port, prefix)
         bound_host, bound_port = server.server_address[:2]
@@ -135,6 +135,7 @@ def serve(
             "vkey": signer.verifier_text,
             "url": url,
             "state": str(state_path),
+            "new_state": witness_state.created,
             "logs": sorted(log_keys.by_origin),
         }
         if json_out:
@@ -144,6 +145,7 @@ def serve(
             typer.echo(f"witness {signer.name} listening on {url}")
             typer.echo(f"vkey {signer.verifier_text}")
             typer.echo(f"logs {', '.join(info['logs'])}")
+            typer.echo(f"state {state_path}" + (" (new)" if witness_state.created else ""))
 
         def _stop(signum, frame) -> None:
             threading.Thread(target=server.shutdown, daemon=True).start()

@@ -172,11 +172,12 @@ class _Head:
     root: bytes
 
 
-def _load_logs(path: Path) -> dict[str, dict]:
+def _load_doc(path: Path) -> dict:
+    """The state document ``{"format", "witness", "logs"}``; an empty one if the file is absent."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return {"format": _STATE_FORMAT, "witness": None, "logs": {}}
     try:
         doc = json.loads(raw)
         if doc.get("format") != _STATE_FORMAT:
@@ -189,7 +190,7 @@ def _load_logs(path: Path) -> dict[str, dict]:
                 raise ValueError(f"origin {origin!r}: root {rec['root']!r} is not 32 bytes")
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise MalformedError(f"witness state {str(path)!r} is not readable: {e}") from e
-    return logs
+    return {"format": _STATE_FORMAT, "witness": doc.get("witness"), "logs": logs}
 
 
 def _load_evidence(path: Path) -> list[dict]:
@@ -209,12 +210,18 @@ def _load_evidence(path: Path) -> list[dict]:
 def read_state(path: str | os.PathLike[str]) -> dict:
     """What a witness's state file holds, read without taking its lock (for status reports).
 
-    ``{"logs": {origin: {"size", "root", "cosigned_at", "checkpoint"}}, "evidence": [...]}``.
+    ``{"witness": vkey, "logs": {origin: {"size", "root", "cosigned_at", "checkpoint"}},
+    "evidence": [...]}``.
     """
     path = Path(path)
     if not path.exists():
         raise NotFoundError(f"witness state {str(path)!r} does not exist")
-    return {"logs": _load_logs(path), "evidence": _load_evidence(Path(str(path) + ".evidence"))}
+    doc = _load_doc(path)
+    return {
+        "witness": doc["witness"],
+        "logs": doc["logs"],
+        "evidence": _load_evidence(Path(str(path) + ".evidence")),
+    }
 
 
 class WitnessState:
@@ -225,10 +232,16 @@ class WitnessState:
     An exclusive ``flock`` on ``<file>.lock`` keeps a second witness process off the same
     state, which would break the atomic check-and-update [1] requires. Refused requests that
     may prove log misbehavior are appended to ``<file>.evidence`` (JSON lines).
+
+    ``witness`` (the witness's verifier key) binds the file to one witness: a state written
+    by another key is refused, so that a witness never starts from another one's record. A
+    witness whose state is lost must not go on with the same key and an empty state (it could
+    then cosign a fork of what it cosigned before): give it a new key.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], witness: str | None = None) -> None:
         self.path = Path(path)
+        self.witness = witness
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_fd = os.open(str(self.path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -240,7 +253,17 @@ class WitnessState:
                 "expected one process per state file"
             ) from e
         try:
-            self._logs: dict[str, dict] = _load_logs(self.path)
+            doc = _load_doc(self.path)
+            if witness is not None and doc["witness"] not in (None, witness):
+                raise BadInputError(
+                    f"witness state {str(self.path)!r} belongs to witness {doc['witness']!r}; "
+                    f"expected the state of {witness!r}"
+                )
+            self._logs: dict[str, dict] = doc["logs"]
+            self.witness = witness or doc["witness"]
+            self.created = not self.path.exists()
+            if self.created:
+                self._write(self._logs)
         except BaseException:
             self.close()
             raise
@@ -263,21 +286,23 @@ class WitnessState:
             "cosigned_at": cosigned_at,
             "checkpoint": checkpoint.decode("utf-8"),
         }
-        data = json.dumps({"format": _STATE_FORMAT, "logs": logs}, indent=1, sort_keys=True).encode()
+        self._write(logs)
+        self._logs = logs
+
+    def _write(self, logs: dict[str, dict]) -> None:
+        doc = {"format": _STATE_FORMAT, "witness": self.witness, "logs": logs}
+        data = json.dumps(doc, indent=1, sort_keys=True).encode()
         tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, self.path)
         dfd = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(dfd)
         finally:
             os.close(dfd)
-        self._logs = logs
 
     def record_evidence(self, origin: str, status: int, reason: str, request: bytes, at: int) -> bool:
         """Keep a refused, log-signed request that may prove log misbehavior; True if written.
@@ -333,6 +358,11 @@ class Witness:
         state: WitnessState,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        if state.witness is not None and state.witness != signer.verifier_text:
+            raise BadInputError(
+                f"witness state {str(state.path)!r} belongs to witness {state.witness!r}; "
+                f"expected the state of {signer.verifier_text!r}"
+            )
         self.signer = signer
         self.log_keys = log_keys
         self.state = state
