@@ -254,7 +254,7 @@ def _exits(command):
         try:
             return command(*args, **kwargs)
         except CityTwinError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
+            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(
                 EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT
             ) from None
