@@ -428,6 +428,26 @@ def test_http_statuses_and_content_types(servers):
     }
     assert post("/add-checkpoint", None, "GET")[0] == 405
     assert post("/elsewhere", b"x")[0] == 404
+    status, _, body = post("/add-checkpoint", b"x" * ((1 << 18) + 1))
+    assert status == 413 and "at most 262144" in json.loads(body)["detail"]
+
+
+def test_a_url_prefix(tmp_path):
+    w, vkey = _witness(tmp_path)
+    srv = make_server(w, "127.0.0.1", 0, prefix="/witness/v1/")
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        url = "http://{}:{}/witness/v1".format(*srv.server_address[:2])
+        lines = WitnessPolicy([WitnessEndpoint("witness.unit/w1", url, vkey)], 1).collect(
+            _checkpoint(_leaves(3)), lambda m: []
+        )
+        assert len(lines) == 1
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        w.state.close()
+    with pytest.raises(BadInputError, match="URL prefix 'witness': expected a path starting with '/'"):
+        make_server(w, prefix="witness")
 
 
 def test_policy_collects_a_quorum_and_learns_sizes_through_409(servers):

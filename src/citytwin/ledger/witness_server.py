@@ -473,6 +473,7 @@ def _b64(b: bytes) -> str:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as [1] recommends
     server_version = "citytwin-witness"
+    timeout = 30  # [s] a connection idle or stalled this long is closed
     server: _WitnessHTTPServer
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
@@ -485,6 +486,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if int(length) > _MAX_BODY:
             self.close_connection = True
+            left = int(length) if int(length) <= 16 * _MAX_BODY else 0
+            while left > 0:  # read it, so that the client is not cut off before the answer
+                chunk = self.rfile.read(min(1 << 16, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
             self._problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body of {length} bytes; at most {_MAX_BODY}")
             return
         body = self.rfile.read(int(length))
