@@ -19,11 +19,24 @@ _NODE = b"\x01"
 _FULL_BYTES = TILE_WIDTH * 32
 
 
+_NODE_HASHER = sha256(_NODE)
+
+
 def perfect_root(data: bytes) -> bytes:
-    """Root of 2**k concatenated 32-byte hashes (RFC 9162 §2.1.1 inner nodes, level by level)."""
-    sha = sha256
+    """Root of 2**k concatenated 32-byte hashes (RFC 9162 §2.1.1 inner nodes, level by level).
+
+    Each node copies a hasher already fed the 0x01 prefix, which saves building the 65-byte
+    message per node.
+    """
+    start = _NODE_HASHER.copy
     while len(data) > 32:
-        data = b"".join([sha(_NODE + data[i : i + 64]).digest() for i in range(0, len(data), 64)])
+        out = []
+        put = out.append
+        for i in range(0, len(data), 64):
+            h = start()
+            h.update(data[i : i + 64])
+            put(h.digest())
+        data = b"".join(out)
     return data
 
 
