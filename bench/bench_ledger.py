@@ -181,7 +181,7 @@ def bench_proofs(root: Path, n: int) -> None:
             t1 = time.perf_counter()
             proof = log.inclusion_proof(i)
             cold.append(time.perf_counter() - t1)
-        assert len(proof) >= n.bit_length() - 2
+        merkle.verify_inclusion(hashlib.sha256(i.to_bytes(8, "big")).digest(), i, n, proof, root_hash)
     cold.sort()
     with Log.open(d) as log:
         for i in indexes:
@@ -189,39 +189,41 @@ def bench_proofs(root: Path, n: int) -> None:
         t0 = time.perf_counter()
         proofs = [log.inclusion_proof(i) for i in indexes]
         warm = (time.perf_counter() - t0) / len(indexes)
-    limit = 1e-3
+    limit = 1000.0
+    median = cold[len(cold) // 2] * 1e6
     emit(
-        "inclusion_proof_from_tiles_s",
-        cold[len(cold) // 2],
-        "s",
+        "inclusion_proof_from_tiles_us",
+        median,
+        "us",
         "limit (issue 3)",
         limit,
-        limit / cold[len(cold) // 2],
+        limit / median,
         ">= 1",
         tree_size=n,
         synthetic=True,
-        p95_s=round(cold[int(0.95 * len(cold))], 6),
-        warm_cache_s=round(warm, 6),
+        p95_us=round(cold[int(0.95 * len(cold))] * 1e6, 1),
+        warm_cache_us=round(warm * 1e6, 1),
         tile_cache="cold: new Log per proof",
         build_s=round(t_build, 1),
     )
-    leaf = hashlib.sha256(indexes[0].to_bytes(8, "big")).digest()
+    k = max(range(len(indexes)), key=lambda j: len(proofs[j]))  # the longest proof
+    leaf = hashlib.sha256(indexes[k].to_bytes(8, "big")).digest()
     reps = 2000
     t0 = time.perf_counter()
     for _ in range(reps):
-        merkle.verify_inclusion(leaf, indexes[0], n, proofs[0], root_hash)
-    t_verify = (time.perf_counter() - t0) / reps
-    limit = 100e-6
+        merkle.verify_inclusion(leaf, indexes[k], n, proofs[k], root_hash)
+    t_verify = (time.perf_counter() - t0) / reps * 1e6
+    limit = 100.0
     emit(
-        "inclusion_proof_verify_s",
+        "inclusion_proof_verify_us",
         t_verify,
-        "s",
+        "us",
         "limit (issue 3)",
         limit,
         limit / t_verify,
         ">= 1",
         tree_size=n,
-        proof_hashes=len(proofs[0]),
+        proof_hashes=len(proofs[k]),
         synthetic=True,
     )
     shutil.rmtree(d)
