@@ -69,9 +69,18 @@ def station_frame(
 ) -> pd.DataFrame:
     """The station-hour frame (:mod:`citytwin.air.frames`) of `entity_ids` for start <= t < end."""
     attributes = list(POLLUTANT_COLUMNS) + (list(WEATHER_COLUMNS) if weather else [])
+    # Query only the (station, attribute) pairs the twin holds, and not those whose latest
+    # reading is before `start`: one query per pair with data.
+    latest = twin.latest()
+    latest = latest.loc[latest["entity_id"].isin(entity_ids) & latest["attribute"].isin(attributes)]
+    if start is not None:
+        latest = latest.loc[pd.to_datetime(latest["observed_at"], utc=True) >= pd.Timestamp(start)]
+    pairs = set(zip(latest["entity_id"], latest["attribute"], strict=True))
     parts = []
     for entity in entity_ids:
         for attribute in attributes:
+            if (entity, attribute) not in pairs:
+                continue
             obs = twin.observations(entity, attribute, start, end)
             if len(obs):
                 parts.append(
