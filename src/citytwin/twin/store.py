@@ -1,0 +1,300 @@
+"""The twin's store: one DuckDB file holding entity versions and observations (DESIGN.md, "Store").
+
+All SQL of the twin lives here. Every row keeps the index of its log entry (`log_index`), and the
+`meta` table records how many log entries the store holds (`log_size`), updated in the same
+transaction as the rows, so the store can tell which log entries it still has to apply after a
+crash. Times are TIMESTAMPTZ in UTC; "daily" and "monthly" use the Asia/Shanghai natural day and
+month (HJ 633-2012 §3.6, natural day).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from citytwin.errors import BadInputError
+
+__all__ = ["AGGREGATE_PERIODS", "Store", "STATISTICS"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entities (
+    entity_id    VARCHAR NOT NULL,
+    version      INTEGER NOT NULL,
+    type         VARCHAR NOT NULL,
+    jurisdiction VARCHAR,
+    location     VARCHAR,
+    lon DOUBLE, lat DOUBLE,
+    min_lon DOUBLE, min_lat DOUBLE, max_lon DOUBLE, max_lat DOUBLE,
+    properties   VARCHAR NOT NULL,
+    valid_from   TIMESTAMPTZ NOT NULL,
+    log_index    BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS observations (
+    entity_id   VARCHAR NOT NULL,
+    attribute   VARCHAR NOT NULL,
+    observed_at TIMESTAMPTZ NOT NULL,
+    value       DOUBLE NOT NULL,
+    unit        VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,
+    log_index   BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+INSERT INTO meta VALUES ('log_size', '0') ON CONFLICT DO NOTHING;
+"""
+
+ENTITY_COLUMNS = [
+    "entity_id", "version", "type", "jurisdiction", "location", "lon", "lat",
+    "min_lon", "min_lat", "max_lon", "max_lat", "properties", "valid_from", "log_index",
+]
+OBSERVATION_COLUMNS = ["entity_id", "attribute", "observed_at", "value", "unit", "source", "log_index"]
+
+# Period of an aggregate → the SQL bucket of an observation (local = Asia/Shanghai wall time).
+AGGREGATE_PERIODS = {
+    "1h": "date_trunc('hour', observed_at)",
+    "1d": "date_trunc('day', timezone('Asia/Shanghai', observed_at))",
+    "1mo": "date_trunc('month', timezone('Asia/Shanghai', observed_at))",
+}
+STATISTICS = {"mean": "avg(value)", "min": "min(value)", "max": "max(value)", "count": "count(value)",
+              "sum": "sum(value)"}
+
+_LATEST_ENTITIES = """
+    SELECT * FROM entities e
+    WHERE valid_from <= $as_of
+    QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY version DESC) = 1
+"""
+
+
+class Store:
+    """A DuckDB file with the twin's tables. Open it with :meth:`open`; close it with :meth:`close`."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, read_only: bool = False) -> Store:
+        """Open (creating if needed) the store at `path`."""
+        try:
+            connection = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            raise BadInputError(f"cannot open the store {path}: {e}") from e
+        connection.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            connection.execute(_SCHEMA)
+        return cls(connection, path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- writing -------------------------------------------------------------------------
+    @property
+    def log_size(self) -> int:
+        """How many log entries the store has applied."""
+        return int(self.db.execute("SELECT value FROM meta WHERE key = 'log_size'").fetchone()[0])
+
+    def write(self, entities: pd.DataFrame | None, observations: pd.DataFrame | None, log_size: int) -> None:
+        """Insert entity versions and observations and set `log_size`, in one transaction."""
+        db = self.db
+        db.execute("BEGIN TRANSACTION")
+        try:
+            if entities is not None and len(entities):
+                db.register("_new_entities", entities[ENTITY_COLUMNS])
+                db.execute("INSERT INTO entities SELECT * FROM _new_entities")
+                db.unregister("_new_entities")
+            if observations is not None and len(observations):
+                db.register("_new_observations", observations[OBSERVATION_COLUMNS])
+                db.execute("INSERT INTO observations SELECT * FROM _new_observations")
+                db.unregister("_new_observations")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'log_size'", [str(log_size)])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def duplicate_mask(self, batch: pd.DataFrame) -> pd.Series:
+        """True for each row of `batch` whose idempotency key is already stored."""
+        if not len(batch):
+            return pd.Series([], dtype=bool)
+        keys = batch[["entity_id", "attribute", "observed_at", "source"]].copy()
+        keys["_row"] = range(len(keys))
+        self.db.register("_keys", keys)
+        try:
+            rows = self.db.execute(
+                """SELECT k._row FROM _keys k SEMI JOIN observations o
+                   ON o.entity_id = k.entity_id AND o.attribute = k.attribute
+                  AND o.observed_at = k.observed_at AND o.source = k.source"""
+            ).fetchnumpy()["_row"]
+        finally:
+            self.db.unregister("_keys")
+        mask = pd.Series(False, index=batch.index)
+        mask.iloc[rows] = True
+        return mask
+
+    # ---- entities ------------------------------------------------------------------------
+    def latest_entities(self, ids: list[str]) -> pd.DataFrame:
+        """The latest version of each of `ids` that exists."""
+        return self.db.execute(
+            "SELECT * FROM entities WHERE entity_id IN (SELECT unnest($ids)) "
+            "QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY version DESC) = 1",
+            {"ids": ids},
+        ).df()
+
+    def known_entity_ids(self, ids: list[str]) -> set[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT entity_id FROM entities WHERE entity_id IN (SELECT unnest($ids))", {"ids": ids}
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def entities(
+        self,
+        *,
+        as_of: datetime,
+        type: str | None = None,
+        jurisdiction: str | None = None,
+        ids: list[str] | None = None,
+        id_pattern: str | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        near: tuple[float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """Entity versions current at `as_of`, filtered; `near` is (lon, lat, max_distance_m)."""
+        where, params = [], {"as_of": as_of}
+        if type is not None:
+            where.append("type = $type")
+            params["type"] = type
+        if jurisdiction is not None:
+            where.append("jurisdiction = $jurisdiction")
+            params["jurisdiction"] = jurisdiction
+        if ids is not None:
+            where.append("entity_id IN (SELECT unnest($ids))")
+            params["ids"] = list(ids)
+        if id_pattern is not None:
+            where.append("regexp_full_match(entity_id, $id_pattern)")
+            params["id_pattern"] = id_pattern
+        if bbox is not None:
+            where.append("max_lon >= $x0 AND min_lon <= $x1 AND max_lat >= $y0 AND min_lat <= $y1")
+            params.update(x0=bbox[0], y0=bbox[1], x1=bbox[2], y1=bbox[3])
+        order = "entity_id"
+        distance = ""
+        if near is not None:
+            # great-circle distance on the mean Earth radius (IUGG, 6,371,008.8 m), haversine formula
+            distance = (
+                ", 2 * 6371008.8 * asin(sqrt(pow(sin(radians(lat - $lat0) / 2), 2) + cos(radians($lat0))"
+                " * cos(radians(lat)) * pow(sin(radians(lon - $lon0) / 2), 2))) AS distance_m"
+            )
+            where.append("lon IS NOT NULL")
+            params.update(lon0=near[0], lat0=near[1], max_m=near[2])
+            order = "distance_m, entity_id"
+        sql = f"SELECT *{distance} FROM ({_LATEST_ENTITIES}) e"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        if near is not None:
+            sql = f"SELECT * FROM ({sql}) WHERE distance_m <= $max_m"
+        sql += f" ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        if offset:
+            sql += f" OFFSET {int(offset)}"
+        return self.db.execute(sql, params).df()
+
+    def entity_versions(self, entity_id: str) -> pd.DataFrame:
+        return self.db.execute(
+            "SELECT * FROM entities WHERE entity_id = ? ORDER BY version", [entity_id]
+        ).df()
+
+    # ---- observations --------------------------------------------------------------------
+    def observations(
+        self, entity_id: str, attribute: str, start: datetime | None, end: datetime | None
+    ) -> pd.DataFrame:
+        """Readings of one attribute of one entity with start <= observed_at < end."""
+        return self.db.execute(
+            """SELECT observed_at, value, unit, source, log_index FROM observations
+               WHERE entity_id = $e AND attribute = $a
+                 AND ($start IS NULL OR observed_at >= $start) AND ($end IS NULL OR observed_at < $end)
+               ORDER BY observed_at, source""",
+            {"e": entity_id, "a": attribute, "start": start, "end": end},
+        ).df()
+
+    def aggregate(
+        self,
+        attribute: str,
+        every: str,
+        *,
+        by: str,
+        entity_ids: list[str] | None,
+        jurisdiction: str | None,
+        start: datetime | None,
+        end: datetime | None,
+        statistics: tuple[str, ...],
+    ) -> pd.DataFrame:
+        """Aggregates of an attribute per period and per entity (`by="entity"`) or jurisdiction."""
+        bucket = AGGREGATE_PERIODS[every]
+        stats = ", ".join(f"{STATISTICS[s]} AS {s}" for s in statistics)
+        group = "o.entity_id" if by == "entity" else "e.jurisdiction"
+        join = ""
+        filters = ["o.attribute = $a", "($start IS NULL OR o.observed_at >= $start)",
+                   "($end IS NULL OR o.observed_at < $end)"]
+        params: dict = {"a": attribute, "start": start, "end": end}
+        if entity_ids is not None:
+            filters.append("o.entity_id IN (SELECT unnest($ids))")
+            params["ids"] = list(entity_ids)
+        if by == "jurisdiction" or jurisdiction is not None:
+            join = (
+                "JOIN (SELECT entity_id, jurisdiction FROM entities QUALIFY row_number() OVER "
+                "(PARTITION BY entity_id ORDER BY version DESC) = 1) e USING (entity_id)"
+            )
+        if jurisdiction is not None:
+            filters.append("e.jurisdiction = $j")
+            params["j"] = jurisdiction
+        sql = f"""SELECT {group} AS {by if by == 'jurisdiction' else 'entity_id'},
+                         {bucket.replace('observed_at', 'o.observed_at')} AS period, {stats}
+                  FROM observations o {join}
+                  WHERE {' AND '.join(filters)}
+                  GROUP BY ALL ORDER BY ALL"""
+        return self.db.execute(sql, params).df()
+
+    def latest_values(self, entity_ids: list[str] | None, attribute: str | None) -> pd.DataFrame:
+        """The most recent reading per entity and attribute."""
+        return self.db.execute(
+            """SELECT entity_id, attribute, observed_at, value, unit, source, log_index FROM observations
+               WHERE ($ids IS NULL OR entity_id IN (SELECT unnest($ids))) AND ($a IS NULL OR attribute = $a)
+               QUALIFY row_number() OVER (PARTITION BY entity_id, attribute
+                                          ORDER BY observed_at DESC, log_index DESC) = 1
+               ORDER BY entity_id, attribute""",
+            {"ids": entity_ids, "a": attribute},
+        ).df()
+
+    def counts(self) -> dict[str, int]:
+        entities, versions = self.db.execute(
+            "SELECT count(DISTINCT entity_id), count(*) FROM entities"
+        ).fetchone()
+        observations = self.db.execute("SELECT count(*) FROM observations").fetchone()[0]
+        return {"entities": entities, "entity_versions": versions, "observations": observations}
+
+    def rows_by_log_index(self, start: int, stop: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The entity and observation rows whose log_index is in [start, stop)."""
+        params = [start, stop]
+        entities = self.db.execute(
+            "SELECT * FROM entities WHERE log_index >= ? AND log_index < ? ORDER BY log_index", params
+        ).df()
+        observations = self.db.execute(
+            "SELECT * FROM observations WHERE log_index >= ? AND log_index < ? ORDER BY log_index", params
+        ).df()
+        return entities, observations
+
+    def log_index_anomalies(self, log_size: int) -> pd.DataFrame:
+        """Rows whose log_index is outside [0, log_size) or shared by more than one row."""
+        return self.db.execute(
+            """WITH all_rows AS (
+                   SELECT 'entity' AS kind, entity_id, NULL AS attribute, log_index FROM entities
+                   UNION ALL
+                   SELECT 'observation', entity_id, attribute, log_index FROM observations)
+               SELECT *, count(*) OVER (PARTITION BY log_index) AS copies FROM all_rows
+               QUALIFY log_index < 0 OR log_index >= $n OR copies > 1
+               ORDER BY log_index""",
+            {"n": log_size},
+        ).df()
