@@ -13,7 +13,7 @@ from hashlib import sha256
 from citytwin.ledger.merkle import EMPTY_ROOT
 from citytwin.ledger.tiles import TILE_HEIGHT, TILE_WIDTH
 
-__all__ = ["TreeBuilder", "perfect_root"]
+__all__ = ["TreeBuilder", "perfect_root", "tile_levels"]
 
 _NODE = b"\x01"
 _FULL_BYTES = TILE_WIDTH * 32
@@ -38,6 +38,22 @@ def perfect_root(data: bytes) -> bytes:
             put(h.digest())
         data = b"".join(out)
     return data
+
+
+def tile_levels(data: bytes) -> list[bytes]:
+    """The 8 sublevels of one tile: ``levels[r]`` holds the complete nodes of 2**r tile hashes."""
+    start = _NODE_HASHER.copy
+    levels = [data]
+    while len(data) >= 64:
+        out = []
+        put = out.append
+        for i in range(0, len(data) - 63, 64):
+            h = start()
+            h.update(data[i : i + 64])
+            put(h.digest())
+        data = b"".join(out)
+        levels.append(data)
+    return levels
 
 
 class TreeBuilder:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from citytwin.ledger import verify as _verify
-from citytwin.ledger._builder import TreeBuilder, perfect_root
+from citytwin.ledger._builder import TreeBuilder, tile_levels
 from citytwin.ledger._store import FileWriter, acquire_lock, atomic_write, read_file
 from citytwin.ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
 from citytwin.ledger.errors import (
@@ -89,6 +89,7 @@ class Log:
         self._tail = b""  # encoded entries of the partial entry bundle at the tree size
         self._pending: bytes | None = None
         self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._trees: OrderedDict[tuple[int, int, int], list[bytes]] = OrderedDict()
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -264,12 +265,21 @@ class Log:
         return entries[:width]
 
     def _node(self, height: int, index: int) -> bytes:
+        """The node at ``height`` and ``index``: a tile hash, or computed inside its tile."""
         level, tile_index, first, count = node_location(height, index)
         data = self._tile(level, tile_index)
-        seg = data[first * 32 : (first + count) * 32]
-        if len(seg) != count * 32:
+        key = (level, tile_index, len(data))
+        tree = self._trees.get(key)
+        if tree is None:
+            tree = self._trees[key] = tile_levels(data)
+            if len(self._trees) > _TILE_CACHE:
+                self._trees.popitem(last=False)
+        sub = count.bit_length() - 1
+        pos = (first >> sub) * 32
+        node = tree[sub][pos : pos + 32] if sub < len(tree) else b""
+        if len(node) != 32:
             raise LogCorrupted(f"{tile_path(level, tile_index)} lacks hashes {first}..{first + count - 1}")
-        return seg if count == 1 else perfect_root(seg)
+        return node
 
     def _check_size(self, size: int, what: str) -> None:
         if not 0 <= size <= self.tree_size:
