@@ -74,7 +74,8 @@ def _read_checkpoint(directory: Path) -> tuple[bytes, Checkpoint]:
 class Log:
     """One log directory. Writable when opened with the log's :class:`Signer` (one writer per
     directory), read-only otherwise. ``origin``, ``size`` and ``root`` are those of the
-    published checkpoint."""
+    published checkpoint. ``durable=False`` skips fsync (for tests and throw-away logs).
+    One Log object serves one thread at a time."""
 
     def __init__(self, directory: Path, signer: Signer | None, witness_policy: WitnessPolicyLike | None,
                  durable: bool, lock_fd: int | None) -> None:
@@ -119,7 +120,9 @@ class Log:
              witness_policy: WitnessPolicyLike | None = None, *, durable: bool = True) -> Log:
         """Open a log; with ``signer`` it is writable and its checkpoint must verify with that key."""
         directory = Path(directory)
-        lock = acquire_lock(directory) if signer is not None and directory.is_dir() else None
+        if not (directory / _CHECKPOINT).is_file():
+            raise NotFoundError(f"no log at {directory}: expected the file {directory / _CHECKPOINT}")
+        lock = acquire_lock(directory) if signer is not None else None
         log = cls(directory, signer, witness_policy, durable, lock)
         try:
             raw, cp = _read_checkpoint(directory)
@@ -344,6 +347,8 @@ class Log:
         if self._signer is None:
             raise BadInputError(f"log {self.directory} is open read-only: open it with its signer to append")
         first = self._builder.size
+        if not isinstance(entries, list | tuple):
+            entries = list(entries)
         if not entries:
             if self._pending is not None:
                 self._publish()
