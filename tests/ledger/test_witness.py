@@ -390,7 +390,7 @@ def servers(tmp_path):
         name = f"witness.unit/w{i}"
         w, vkey = _witness(tmp_path, name, f"w{i}.json")
         srv = make_server(w, "127.0.0.1", 0)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
         started.append(srv)
         witnesses.append(w)
         endpoints.append(WitnessEndpoint(name, "http://{}:{}".format(*srv.server_address[:2]), vkey))
@@ -435,7 +435,7 @@ def test_http_statuses_and_content_types(servers):
 def test_a_url_prefix(tmp_path):
     w, vkey = _witness(tmp_path)
     srv = make_server(w, "127.0.0.1", 0, prefix="/witness/v1/")
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
     try:
         url = "http://{}:{}/witness/v1".format(*srv.server_address[:2])
         lines = WitnessPolicy([WitnessEndpoint("witness.unit/w1", url, vkey)], 1).collect(
