@@ -270,3 +270,29 @@ def test_durable_writes_and_writer_reopen_check(tmp_path):
     p.write_bytes(bytes(data))
     with pytest.raises(LogCorrupted, match="root hash at size 900"):
         Log.open(d, signer)
+
+
+def test_signed_checkpoint_caught_mid_rename_is_honoured(tmp_path):
+    """A crash after the pending checkpoint was written to its temporary file but before the
+    rename: a whole signature is adopted (never re-signed differently), a torn one ignored."""
+    signer, verifier = new_keys()
+    policy = LocalWitnesses(verifier, n=1, quorum=1)
+    d = tmp_path / "log"
+    with Log.create(d, ORIGIN, signer, policy, durable=False) as log:
+        log.append([b"a", b"b"])
+        policy.up = [False]
+        with pytest.raises(QuorumNotReached):
+            log.append([b"c"])
+    staged = d / "..checkpoint.pending.tmp"
+    os.rename(d / ".checkpoint.pending", staged)
+    with Log.open(d, signer, durable=False) as log:
+        assert (log.size, log.tree_size) == (2, 3)
+        assert open_checkpoint(log.pending, verifier)[0].size == 3
+    raw = (d / ".checkpoint.pending").read_bytes()
+    (d / ".checkpoint.pending").unlink()
+    staged.write_bytes(raw[:-20])  # torn
+    with Log.open(d, signer, durable=False) as log:
+        assert (log.size, log.tree_size, log.pending) == (2, 2, None)
+        assert not staged.exists()
+        log.append([b"c"])
+        assert log.root == merkle.root_hash([merkle.leaf_hash(e) for e in (b"a", b"b", b"c")])

@@ -33,6 +33,7 @@ from citytwin.ledger.errors import (
     LogCorrupted,
     MalformedError,
     NotFoundError,
+    SignatureError,
 )
 from citytwin.ledger.merkle import consistency_proof_nodes, inclusion_proof_nodes
 from citytwin.ledger.note import Signer, Verifier, parse_note, sign_note
@@ -140,6 +141,19 @@ class Log:
         """Writer state after open: the pending checkpoint if it extends the published one."""
         head = published
         raw = read_file(self.directory / _PENDING)
+        tmp = self.directory / ("." + _PENDING + ".tmp")
+        staged = read_file(tmp)
+        if staged is not None:  # a crash while storing a signed checkpoint: honour it if whole
+            try:
+                cp, _ = open_checkpoint(staged, self._signer.verifier())
+                known = parse_checkpoint_body(parse_note(raw)[0]).size if raw is not None else -1
+                if cp.size > max(published.size, known):
+                    atomic_write(self.directory / _PENDING, staged, self._durable)
+                    raw = staged
+            except (MalformedError, SignatureError):
+                pass  # torn: it was never a complete signature
+            tmp.unlink(missing_ok=True)  # (atomic_write above reuses this name)
+        (self.directory / ("." + _CHECKPOINT + ".tmp")).unlink(missing_ok=True)
         if raw is not None:
             pending, _ = open_checkpoint(raw, self._signer.verifier())
             if pending.size > published.size:
