@@ -300,7 +300,7 @@ def test_status_command_reads_a_running_witness_state(tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["logs"][ORIGIN]["size"] == 3 and doc["logs"][ORIGIN]["cosigned_at"] == T0
-    assert doc["evidence"] == []
+    assert doc["evidence"] == [] and doc["witness"] is None  # a state made without a witness key
     result = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "state.json")])
     assert result.exit_code == 0 and f"{ORIGIN}\tsize 3\t" in result.output
     missing = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "none.json")])

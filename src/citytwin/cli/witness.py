@@ -181,8 +181,11 @@ def status(
     if json_out:
         logs = {o: {k: r[k] for k in ("size", "root", "cosigned_at")} for o, r in doc["logs"].items()}
         kept = ("origin", "status", "reason", "refused_at", "sha256")
-        emit_json({"logs": logs, "evidence": [{k: e.get(k) for k in kept} for e in doc["evidence"]]})
+        evidence = [{k: e.get(k) for k in kept} for e in doc["evidence"]]
+        emit_json({"witness": doc["witness"], "logs": logs, "evidence": evidence})
         return
+    if doc["witness"]:
+        typer.echo(f"witness {doc['witness']}")
     if not doc["logs"]:
         typer.echo("no checkpoint cosigned yet")
     for origin, rec in sorted(doc["logs"].items()):
