@@ -64,9 +64,7 @@ def test_bundle_verifies_offline_with_policy(witnessed_log):
     assert r.witnesses == ("w0.example", "w2.example")
     r = verify_proof(log.prove(517, include_entry=False), verifier, entry=b"record 517")
     assert r.entry_source == "entry"
-    with pytest.raises(
-        QuorumNotReached, match="at least 3 of 3 witnesses, got 2 \\(w0.example, w2.example\\)"
-    ):
+    with pytest.raises(QuorumNotReached, match="at least 3 of 3 witnesses, got 2 \\(w0.example, w2.example\\)"):
         verify_proof(bundle, verifier, witnesses=policy.verifiers, quorum=3)
     with pytest.raises(BadInputError, match="quorum 4: expected 0..3"):
         verify_proof(bundle, verifier, witnesses=policy.verifiers, quorum=4)
@@ -128,3 +126,37 @@ def test_garbage_in_the_checkpoint_part(witnessed_log):
         verify_proof(head + "\n\n" + note.replace("\n\n", "\n\ngarbage\n", 1), verifier)
     with pytest.raises(MalformedError, match="UTF-8"):
         verify_proof(text.encode() + b"\xff\xfe", verifier)
+
+
+# transparency-dev/merkle proof/tlog_proof_test.go, TestVerifyTLogProofErrors
+GO_BAD_PROOFS = [
+    ("wrong-header\nindex 0\n\ncheckpoint\n", "line 1: expected 'c2sp.org/tlog-proof@v1'"),
+    ("c2sp.org/tlog-proof@v1\nextra !!notbase64!!\nindex 0\n\ncheckpoint\n", "extra\\): expected base64"),
+    ("c2sp.org/tlog-proof@v1\n\n\ncheckpoint\n", "expected 'index <N>'"),
+    ("c2sp.org/tlog-proof@v1\nindex notanumber\n\ncheckpoint\n", "not a decimal"),
+    ("c2sp.org/tlog-proof@v1\nindex -5\n\ncheckpoint\n", "not a decimal"),
+    ("c2sp.org/tlog-proof@v1\nindex 0\n!!notbase64!!\n\ncheckpoint\n", "line 3 \\(inclusion proof hash\\)"),
+    (
+        "c2sp.org/tlog-proof@v1\nindex 0\n" + base64.b64encode(bytes(64)).decode() + "\n\ncheckpoint\n",
+        "hash of 64 bytes, expected 32",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), GO_BAD_PROOFS)
+def test_go_malformed_proof_cases(text, message):
+    with pytest.raises(MalformedError, match=message):
+        parse_proof(text)
+
+
+def test_go_layout_of_a_bundle():
+    """NewTLogProofWithExtra writes header, extra, index, hashes, a blank line, the checkpoint."""
+    import hashlib
+
+    hashes = [hashlib.sha256(b"hash1").digest(), hashlib.sha256(b"hash2").digest()]
+    text = format_proof(10, hashes, b"checkpoint data\n", b"extra information")
+    b64 = [base64.b64encode(h).decode() for h in hashes]
+    assert text == (
+        f"c2sp.org/tlog-proof@v1\nextra ZXh0cmEgaW5mb3JtYXRpb24=\nindex 10\n{b64[0]}\n{b64[1]}\n\ncheckpoint data\n"
+    )
+    assert format_proof(0, [], b"checkpoint\n") == "c2sp.org/tlog-proof@v1\nindex 0\n\ncheckpoint\n"
