@@ -65,6 +65,9 @@ def _mount() -> None:
     from citytwin.cli import air as air_cli
 
     air_cli.register(app)
+    from citytwin.cli import carbon as carbon_cli
+
+    carbon_cli.register(app)
 
 
 _mount()
