@@ -55,19 +55,19 @@ def bench_integrate(root: Path, n: int, batch: int) -> None:
     signer = Signer.from_text(generate_key("bench.citytwin.example/log")[0])
     d = root / "log"
     log = Log.create(d, "bench.citytwin.example/log", signer)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(0, n, batch):
         log.append(entries[i : i + batch])
-    t_log = time.perf_counter() - t0
+    t_log, c_log = time.perf_counter() - t0, time.process_time() - c0
     log.close()
     rate = n / t_log
 
     sha = hashlib.sha256
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for e in entries:
         h = sha(b"\x00" + e).digest()
         sha(b"\x01" + h + h).digest()
-    t_bare = time.perf_counter() - t0
+    t_bare, c_bare = time.perf_counter() - t0, time.process_time() - c0
     bare = n / t_bare
     emit(
         "log_integrate_entries_per_s",
@@ -82,6 +82,10 @@ def bench_integrate(root: Path, n: int, batch: int) -> None:
         entry_bytes=200,
         checkpoints=n // batch,
         fsync=True,
+        cpu_s=round(c_log, 2),
+        bare_cpu_s=round(c_bare, 2),
+        cpu_ratio=round(c_bare / c_log, 3),
+        load_avg=os.getloadavg()[0],
     )
 
     from pymerkle import InmemoryTree
