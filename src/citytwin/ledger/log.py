@@ -54,6 +54,7 @@ _CHECKPOINT = "checkpoint"
 _PENDING = ".checkpoint.pending"
 _U16 = struct.Struct(">H").pack
 _TILE_CACHE = 256
+_LEAF_HASHER = sha256(b"\x00")
 
 
 class WitnessPolicyLike(Protocol):
@@ -374,8 +375,13 @@ class Log:
                                 f"at most {MAX_ENTRY_SIZE} (C2SP tlog-tiles entry bundle)")
         try:
             tail = self._write_bundles(first, entries)
-            sha = sha256
-            leaves = b"".join([sha(b"\x00" + e).digest() for e in entries])
+            start, hashes = _LEAF_HASHER.copy, []
+            put = hashes.append
+            for e in entries:  # SHA-256(0x00 || entry), RFC 9162 §2.1.1
+                h = start()
+                h.update(e)
+                put(h.digest())
+            leaves = b"".join(hashes)
         except TypeError as e:
             self._files.finish()
             raise BadInputError(f"log entries must be bytes: {e}") from e
