@@ -70,6 +70,8 @@ def parse_checkpoint_body(body: bytes | str) -> Checkpoint:
     if not size_text.isascii() or not size_text.isdigit() or (size_text != "0" and size_text[0] == "0"):
         raise MalformedError(f"checkpoint {origin}: tree size {size_text!r} is not a decimal without "
                              "leading zeros")
+    if int(size_text) >= 1 << 64:
+        raise MalformedError(f"checkpoint {origin}: tree size {size_text} does not fit in 64 bits")
     try:
         root = base64.b64decode(root_text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError) as e:

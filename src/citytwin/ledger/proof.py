@@ -90,6 +90,8 @@ def parse_proof(data: bytes | str) -> TLogProof:
     if not text.isascii() or not text.isdigit() or (text != "0" and text[0] == "0"):
         raise MalformedError(f"proof line {pos + 1}: index {text!r} is not a decimal without leading zeros")
     index = int(text)
+    if index >= 1 << 64:
+        raise MalformedError(f"proof line {pos + 1}: index {text} does not fit in 64 bits")
     hashes = []
     for n, line in enumerate(lines[pos + 1 :], pos + 2):
         h = _b64(line, f"proof line {n} (inclusion proof hash)")
