@@ -391,6 +391,7 @@ def test_the_ledger_log_publishes_only_with_a_quorum(world, tmp_path):
         witness_keys = [CosignatureVerifier.from_text(ws.vkeys[n]) for n in ws.names]
         proved = verify_proof(log.prove(7), signer.verifier(), witnesses=witness_keys, quorum=2)
         assert set(proved.witnesses) == set(ws.names)
+        assert [v.text for v in policy.verifiers] == [v.text for v in witness_keys]
 
         w1, w2, w3 = ws.names
         ws.stop(w3)

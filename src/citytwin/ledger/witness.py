@@ -209,6 +209,11 @@ class WitnessPolicy:
     def __repr__(self) -> str:
         return f"WitnessPolicy({[w.name for w in self.witnesses]!r}, quorum={self.quorum})"
 
+    @property
+    def verifiers(self) -> list[_note.CosignatureVerifier]:
+        """The witnesses' cosignature verifiers, e.g. for ``proof.verify_proof(witnesses=...)``."""
+        return [w._verifier for w in self.witnesses]
+
     # configuration ---------------------------------------------------------------------
 
     @classmethod
