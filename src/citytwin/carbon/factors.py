@@ -115,6 +115,7 @@ def _factor(row: pd.Series, parameter: str) -> Factor:
     )
 
 
+@lru_cache(maxsize=4096)
 def fuel_factor(
     fuel: str, parameter: str, sector: str = "any", version: str = DEFAULT_FUEL_VERSION
 ) -> Factor:
@@ -141,6 +142,7 @@ def fuel_factor(
     return _factor(rows.iloc[0], parameter)
 
 
+@lru_cache(maxsize=1024)
 def electricity_factor(
     year: int, region: str = "CN", kind: str | None = None, version: str | None = None
 ) -> Factor:
@@ -174,6 +176,7 @@ def electricity_factor(
     return Factor(**{**factor.__dict__, "table": f"{row['table']}; {row['region_en']} {row['data_year']}"})
 
 
+@lru_cache(maxsize=64)
 def gwp(gas: str, gwp_set: str = "AR5") -> Factor:
     """The 100-year GWP of ``gas`` (CO2, CH4, N2O, SF6, NF3) in ``gwp_set`` (AR4, AR5, AR6) [t CO2e/t]."""
     if gwp_set not in GWP_SETS:
