@@ -183,11 +183,16 @@ def log_prove(
     directory: Annotated[Path, typer.Argument(help="The log directory.")],
     index: Annotated[int, typer.Option("--index", help="Index of the entry to prove.")],
     no_entry: Annotated[bool, typer.Option("--no-entry", help="Leave the entry out of the bundle.")] = False,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON: index, size, root and the bundle.")] = False,
 ) -> None:
     """Write a C2SP tlog-proof bundle for entry N to stdout. 生成包含证明。"""
     with Log.open(directory) as log:
         text = log.prove(index, include_entry=not no_entry)
-    typer.echo(text, nl=False)
+        result = _report(log, {"index": index, "proof": text})
+    if json:
+        emit_json(result)
+    else:
+        typer.echo(text, nl=False)
 
 
 def log_verify_proof(
