@@ -310,3 +310,18 @@ def test_nan_is_documented_na():
     assert A.iaqi("pm25", None, "24h", "HJ633-2012") is None
     r = A.aqi({"pm25": float("nan")}, "24h", "HJ633-2012")
     assert r.value is None and r.level is None and r.primary == []
+
+
+@pytest.mark.parametrize(("standard", "pollutant", "period"), ALL_CASES)
+def test_iaqi_is_monotone_in_concentration(standard, pollutant, period):
+    # Over a fine grid of each column (and beyond its top), the index never decreases.
+    top = (
+        CN_TABLES[standard][(pollutant, period)][-1]
+        if standard != "EPA-2024"
+        else EPA_TABLES[(pollutant, period)][-1][1]
+    )
+    c = np.linspace(0, top * 1.1, 20_001)
+    v = A.iaqi(pollutant, c, period, standard)
+    defined = v[~np.isnan(v)]
+    assert len(defined) > 0 and np.all(np.diff(defined) >= 0)
+    assert np.all(defined == np.floor(defined))  # whole numbers
