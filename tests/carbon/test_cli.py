@@ -170,3 +170,14 @@ def test_mrv_commands(tmp_path):
         "again",
         code=2,
     )  # already approved
+
+
+def test_every_carbon_command_is_documented():
+    from citytwin.cli.carbon import carbon_app, inventory_app
+
+    readme = resources.files("citytwin.carbon").joinpath("README.md").read_text(encoding="utf-8")
+    names = [f"citytwin carbon {c.name}" for c in carbon_app.registered_commands]
+    names += [f"citytwin carbon inventory {c.name}" for c in inventory_app.registered_commands]
+    assert len(names) == 13
+    missing = [n for n in names if f"`{n} " not in readme and f"`{n}`" not in readme]
+    assert not missing, missing

@@ -95,6 +95,67 @@ def calc(
     console.print(factors)
 
 
+@carbon_app.command("factors")
+@_exit_codes
+def factors_cmd(
+    table: Annotated[str, typer.Option(help="ipcc2006, grid or gwp.")] = "grid",
+    year: Annotated[int | None, typer.Option(help="Data year (grid factors).")] = None,
+    version: Annotated[str | None, typer.Option(help="Table version, e.g. ipcc2006, mee-nbs-2023.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """List the factor library with the provenance of each row. 排放因子库及其来源。"""
+    from citytwin.carbon import factors
+
+    frames = {"ipcc2006": factors.fuel_table, "grid": factors.electricity_table, "gwp": factors.gwp_table}
+    if table not in frames:
+        raise BadInputError(f"--table {table!r}: expected one of {sorted(frames)}")
+    frame = frames[table]()
+    if year is not None:
+        if "data_year" not in frame.columns:
+            raise BadInputError(f"--year applies to the grid table, not {table!r}")
+        frame = frame[frame["data_year"] == year]
+    if version is not None:
+        column = "set" if table == "gwp" else "version"
+        frame = frame[frame[column] == version]
+    if frame.empty:
+        raise BadInputError(f"no {table} factors for year {year} version {version}")
+    records = _json.loads(frame.to_json(orient="records", force_ascii=False))
+    if json:
+        emit_json(records)
+        return
+    shown = [c for c in frame.columns if c not in ("licence", "source", "low", "high")]
+    out = Table(title=f"{table} — 因子 / factors ({len(frame)})")
+    for column in shown:
+        out.add_column(column)
+    for row in frame[shown].itertuples(index=False):
+        out.add_row(*(str(v) for v in row))
+    console.print(out)
+
+
+@carbon_app.command("totals")
+@_exit_codes
+def totals_cmd(
+    city: Annotated[str, typer.Option(help="Beijing (1997-2019) or Langfang (2000-2016).")] = "Beijing",
+    json: JsonOption = False,
+) -> None:
+    """CEADs city CO2 totals per year (reference series). CEADs城市二氧化碳排放总量。"""
+    from citytwin.carbon import ceads
+
+    series = ceads.city_totals(city)
+    source = "CEADs 290-city inventory 1997-2019, sheet 'emission vector' (Shan et al. 2019, 2022)"
+    if json:
+        emit_json(
+            {"city": city, "unit": "t CO2", "source": source, "co2_t": {int(y): float(v) for y, v in series.items()}}
+        )
+        return
+    out = Table(title=f"{city} — CO2 [Mt] ({source})")
+    out.add_column("年份 / Year")
+    out.add_column("二氧化碳 [百万吨] / CO2 [Mt]", justify="right")
+    for y, v in series.items():
+        out.add_row(str(y), f"{v / 1e6:,.2f}")
+    console.print(out)
+
+
 # ---- inventories ----------------------------------------------------------------------------
 def _reference(reference: str, year: int | None, gwp: str):
     from citytwin.carbon import ceads
