@@ -285,11 +285,11 @@ class Log:
     def _node(self, height: int, index: int) -> bytes:
         """The node at ``height`` and ``index``: a tile hash, or computed inside its tile."""
         level, tile_index, first, count = node_location(height, index)
-        data = self._tile(level, tile_index)
-        key = (level, tile_index, len(data))
+        width = min(TILE_WIDTH, (self.tree_size >> (TILE_HEIGHT * level)) - tile_index * TILE_WIDTH)
+        key = (level, tile_index, width)
         tree = self._trees.get(key)
         if tree is None:
-            tree = self._trees[key] = tile_levels(data)
+            tree = self._trees[key] = tile_levels(self._tile(level, tile_index))
             if len(self._trees) > _TILE_CACHE:
                 self._trees.popitem(last=False)
         sub = count.bit_length() - 1
