@@ -1,0 +1,209 @@
+"""The MQTT adapter: subscribe, batch, commit durably, then acknowledge (OASIS MQTT 5.0).
+
+Delivery guarantee: the ingester subscribes at QoS 1 in a persistent session (Clean Start 0 and
+a Session Expiry Interval of 2³²−1 s, MQTT 5.0 §3.1.2.4 and §3.1.2.11.2) and acknowledges each
+PUBLISH itself (paho-mqtt ``manual_ack``): a PUBACK (§3.4) is sent only after the message's
+readings are in the log and the store and its refusals in the quarantine. A message that is not
+acknowledged when the ingester dies is sent again by the broker when it reconnects under the
+same client id (§4.4); the twin's idempotency key makes the second copy a duplicate, never a
+second row. Messages are committed in batches — every `batch_messages` messages or
+`batch_seconds`, whichever comes first — and the Receive Maximum (§3.1.2.11.3) lets the broker
+have a whole batch in flight.
+
+Topics (README, "MQTT topics and payloads"): ``citytwin/<jurisdiction>/<Type>/<local-id>``
+names the entity ``urn:ngsi-ld:<Type>:<local-id>``; shorter topics carry documents that name
+their entity. The observation's source is ``mqtt:<topic>``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from threading import Event
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from citytwin.errors import BadInputError, CityTwinError
+from citytwin.ingest.pipeline import IngestResult, Payload, Pipeline
+
+__all__ = ["BrokerAddress", "IngestStats", "MqttIngester", "entity_of_topic", "parse_broker_url", "source_of_topic"]
+
+_SESSION_FOREVER = 0xFFFFFFFF  # MQTT 5.0 §3.1.2.11.2: the session does not expire
+
+
+class BrokerUnavailable(CityTwinError):
+    """The broker refused the connection or could not be reached."""
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool = False
+
+
+def parse_broker_url(url: str) -> BrokerAddress:
+    """``mqtt://HOST[:PORT]`` (default 1883) or ``mqtts://HOST[:PORT]`` (TLS, default 8883)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts", "tcp") or not parts.hostname:
+        raise BadInputError(f"broker URL {url!r}: expected mqtt://HOST:PORT or mqtts://HOST:PORT")
+    try:
+        port = parts.port
+    except ValueError:
+        raise BadInputError(f"broker URL {url!r}: the port is not a number in 1..65535") from None
+    tls = parts.scheme == "mqtts"
+    return BrokerAddress(parts.hostname, port or (8883 if tls else 1883), tls)
+
+
+def entity_of_topic(topic: str) -> str | None:
+    """``urn:ngsi-ld:<Type>:<local-id>`` for ``citytwin/<jurisdiction>/<Type>/<local-id>``, else None."""
+    levels = topic.split("/")
+    if len(levels) == 4 and all(levels[2:]):
+        return f"urn:ngsi-ld:{levels[2]}:{levels[3]}"
+    return None
+
+
+def source_of_topic(topic: str) -> str:
+    return f"mqtt:{topic}"
+
+
+@dataclass
+class IngestStats:
+    """Running totals of an ingester."""
+
+    messages: int = 0
+    batches: int = 0
+    readings_stored: int = 0
+    readings_duplicate: int = 0
+    records_refused: int = 0
+    quarantined: int = 0
+
+    def add(self, messages: int, result: IngestResult) -> None:
+        self.messages += messages
+        self.batches += 1
+        self.readings_stored += result.readings_stored
+        self.readings_duplicate += result.readings_duplicate
+        self.records_refused += result.refused
+        self.quarantined += result.quarantined
+
+
+def connect_client(address: BrokerAddress, client_id: str, *, manual_ack: bool = False,
+                   clean_start: bool = True, receive_maximum: int | None = None,
+                   keepalive: int = 30) -> mqtt.Client:
+    """A connected MQTT 5.0 paho client (network loop not started)."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5,
+                         manual_ack=manual_ack)
+    if address.tls:
+        client.tls_set()
+    properties = Properties(PacketTypes.CONNECT)
+    if not clean_start:
+        properties.SessionExpiryInterval = _SESSION_FOREVER
+    if receive_maximum:
+        properties.ReceiveMaximum = min(receive_maximum, 65535)
+    try:
+        client.connect(address.host, address.port, keepalive=keepalive, clean_start=clean_start,
+                       properties=properties)
+    except OSError as e:
+        raise BrokerUnavailable(f"cannot reach the MQTT broker {address.host}:{address.port}: {e}") from e
+    return client
+
+
+class MqttIngester:
+    """Feeds an MQTT subscription into a pipeline; run it with :meth:`run`."""
+
+    def __init__(self, pipeline: Pipeline, broker: str, *, topic: str = "citytwin/#",
+                 client_id: str = "citytwin-ingest", zone: str | None = None, batch_messages: int = 500,
+                 batch_seconds: float = 0.2) -> None:
+        if batch_messages < 1 or batch_seconds <= 0:
+            raise BadInputError(f"batch of {batch_messages} messages / {batch_seconds} s: expected ≥ 1 and > 0")
+        self.pipeline = pipeline
+        self.address = parse_broker_url(broker)
+        self.topic = topic
+        self.client_id = client_id
+        self.zone = zone
+        self.batch_messages = batch_messages
+        self.batch_seconds = batch_seconds
+        self.stats = IngestStats()
+        self._pending: list[mqtt.MQTTMessage] = []
+        self._first_pending = 0.0
+        self._subscribed = Event()
+        self._connected = False
+
+    def run(self, stop: Event | None = None, *, on_ready: Callable[[], None] | None = None,
+            on_batch: Callable[[IngestStats], None] | None = None) -> IngestStats:
+        """Ingest until `stop` is set; reconnects after a lost connection."""
+        stop = stop or Event()
+        client = self._connect()
+        ready_told = False
+        try:
+            while not stop.is_set():
+                code = client.loop(timeout=0.02)
+                if code != mqtt.MQTT_ERR_SUCCESS:
+                    self._pending.clear()  # unacknowledged: the broker sends them again
+                    self._reconnect(client, stop)
+                    continue
+                if not ready_told and self._subscribed.is_set():
+                    ready_told = True
+                    if on_ready:
+                        on_ready()
+                if self._pending and (len(self._pending) >= self.batch_messages
+                                      or time.monotonic() - self._first_pending >= self.batch_seconds):
+                    self._flush(client)
+                    if on_batch:
+                        on_batch(self.stats)
+            if self._pending and self._connected:
+                self._flush(client)
+        finally:
+            client.disconnect()
+        return self.stats
+
+    # ---- internals -----------------------------------------------------------------------
+    def _connect(self) -> mqtt.Client:
+        client = connect_client(self.address, self.client_id, manual_ack=True, clean_start=False,
+                                receive_maximum=self.batch_messages * 2)
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        client.on_disconnect = self._on_disconnect
+        return client
+
+    def _reconnect(self, client: mqtt.Client, stop: Event) -> None:
+        delay = 0.1
+        while not stop.is_set():
+            try:
+                if client.reconnect() == mqtt.MQTT_ERR_SUCCESS:
+                    return
+            except OSError:
+                pass
+            stop.wait(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            return
+        self._connected = True
+        client.subscribe(self.topic, qos=1)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        self._subscribed.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self._connected = False
+
+    def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        if not self._pending:
+            self._first_pending = time.monotonic()
+        self._pending.append(message)
+
+    def _flush(self, client: mqtt.Client) -> None:
+        messages, self._pending = self._pending, []
+        payloads = [Payload(m.payload, source_of_topic(m.topic), m.topic, entity_of_topic(m.topic))
+                    for m in messages]
+        result = self.pipeline.ingest_payloads(payloads, zone=self.zone)  # durable when it returns
+        for message in messages:
+            client.ack(message.mid, message.qos)
+        self.stats.add(len(messages), result)

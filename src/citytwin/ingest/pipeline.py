@@ -1,0 +1,386 @@
+"""The ingestion pipeline every adapter uses: parse, map, convert, check time, commit, quarantine.
+
+For each batch (DESIGN.md, "The way data flows"; issue 4, point 1):
+
+1. parse each payload (`payloads`): JSON of at most 64 KiB, flat, key-value or NGSI-LD
+   normalized documents, one reading per attribute and instant;
+2. map attribute spellings and UN/CEFACT unit codes (`vocabulary`), convert ppb/ppm of SO2, NO2,
+   O3 and CO to mass concentrations at the GB 3095-2012 reference state (`gases`);
+3. take timestamps to UTC, naive ones only in the zone the source declares (`times`);
+4. commit through `Twin.commit_observations`, which converts to canonical units, checks ranges,
+   the five-minute future bound and the entity, and drops readings already stored under their
+   idempotency key ``(entity_id, attribute, observed_at, source)``;
+5. put every refused document in the quarantine with its raw payload, source and reason.
+
+Each reading of a document is judged on its own: a document with one bad attribute is refused
+(its reason names the attribute) while its good readings are stored, so that a retry after a fix
+stores the rest and finds the others already there.
+
+`source` is the observation's source, part of the idempotency key: the same reading from two
+senders is two records; the same sender sending it again is a duplicate.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from citytwin.errors import BadInputError
+from citytwin.ingest.gases import MIXING_RATIO_UNITS, mixing_ratio_factor
+from citytwin.ingest.payloads import document_readings, parse_payload
+from citytwin.ingest.quarantine import Quarantine, Refusal
+from citytwin.ingest.times import check_zone, utc_times
+from citytwin.ingest.vocabulary import canonical_attribute, ucum_unit
+from citytwin.twin import Twin
+
+__all__ = ["IngestResult", "Payload", "Pipeline", "RecordOutcome"]
+
+_RECORDS = "records"  # origin of documents handed over already parsed (`Pipeline.ingest`)
+_KEY = ["entity_id", "attribute", "observed_at", "source"]
+_READING_COLUMNS = ["entity_id", "attribute", "observed_at", "value", "unit"]
+
+
+@dataclass
+class RecordOutcome:
+    """What became of one input record (a document): stored, already stored, or refused and why."""
+
+    index: int
+    status: Literal["accepted", "duplicate", "refused"]
+    reason: str | None = None
+
+
+@dataclass
+class IngestResult:
+    """Counts of records by outcome, and one outcome per record, in input order.
+
+    ``readings_*`` count the readings (one attribute at one instant) inside the records.
+    """
+
+    accepted: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    readings_stored: int = 0
+    readings_duplicate: int = 0
+    readings_refused: int = 0
+    quarantined: int = 0
+
+
+@dataclass(frozen=True)
+class Payload:
+    """Bytes as received from a channel.
+
+    `origin` says where they came from (an MQTT topic, a file and line, ``http``); `entity_id`
+    is the entity the channel names (an MQTT topic's), used when a document names none.
+    """
+
+    raw: bytes
+    source: str
+    origin: str = ""
+    entity_id: str | None = None
+
+
+@dataclass
+class _Doc:
+    """One document of a payload, or the payload's refusal when it could not be split."""
+
+    payload: int
+    record_index: int  # position in the payload's documents; -1 for the whole payload
+    body: Any = None
+    error: str | None = None
+
+
+class Pipeline:
+    """Ingestion into one twin, refusals into one quarantine. Thread-safe: batches run one at a time."""
+
+    def __init__(self, twin: Twin, quarantine: Quarantine) -> None:
+        self.twin = twin
+        self.quarantine = quarantine
+        self._lock = threading.Lock()
+
+    # ---- entry points ---------------------------------------------------------------------
+    def ingest(self, records: Sequence[dict], source: str, *, zone: str | None = None) -> IngestResult:
+        """Ingest parsed documents (e.g. an HTTP batch); each refused one is quarantined on its own."""
+        _check_source(source)
+        zone = check_zone(zone)
+        payloads, docs = [], []
+        for i, record in enumerate(records):
+            try:
+                raw = orjson.dumps(record)
+            except TypeError:
+                raw = repr(record).encode()
+            payloads.append(Payload(raw, source, origin=_RECORDS))
+            docs.append(_Doc(i, 0, body=record))
+        return self._run(payloads, docs, zone)
+
+    def ingest_payloads(self, payloads: Sequence[Payload], *, zone: str | None = None) -> IngestResult:
+        """Ingest raw payloads (MQTT messages, JSON lines); outcomes are per document, in order."""
+        zone = check_zone(zone)
+        for payload in payloads:
+            _check_source(payload.source)
+        docs = []
+        for p, payload in enumerate(payloads):
+            try:
+                bodies = parse_payload(payload.raw)
+            except BadInputError as e:
+                docs.append(_Doc(p, -1, error=str(e)))
+                continue
+            if not bodies:
+                docs.append(_Doc(p, -1, error="payload is an empty JSON array: expected at least one record"))
+            docs.extend(_Doc(p, i, body=body) for i, body in enumerate(bodies))
+        return self._run(list(payloads), docs, zone)
+
+    def ingest_frame(self, frame: pd.DataFrame, source: str, *, zone: str | None = None,
+                     origin: str = "frame", row_offset: int = 0) -> IngestResult:
+        """Ingest a table of readings (columns entity_id, attribute, observed_at, value, unit).
+
+        The vectorised path of files: each row is one record; a refused row is quarantined as
+        a JSON object of its cells, with `origin` and its row number (counted from `row_offset` + 1).
+        """
+        _check_source(source)
+        zone = check_zone(zone)
+        missing = [c for c in _READING_COLUMNS if c not in frame.columns]
+        if missing:
+            raise BadInputError(f"reading table lacks columns {missing}: expected {_READING_COLUMNS}")
+        labels = frame.index.to_numpy()
+        rows_of = labels if pd.api.types.is_integer_dtype(labels) else np.arange(len(frame))
+        readings = frame[_READING_COLUMNS].reset_index(drop=True).copy()
+        readings["attribute"] = _map_attributes(readings["attribute"])
+        readings["source"] = source
+        readings["doc"] = np.arange(len(readings))
+        readings["reason"] = None
+        with self._lock:
+            status, reason = self._judge(readings, zone)
+        result = IngestResult()
+        refused_rows = np.flatnonzero(status == "refused")
+        for label, mask in (("accepted", status == "accepted"), ("duplicate", status == "duplicate")):
+            count = int(mask.sum())
+            if label == "accepted":
+                result.accepted = result.readings_stored = count
+            else:
+                result.duplicates = result.readings_duplicate = count
+        result.refused = result.readings_refused = len(refused_rows)
+        result.outcomes = [RecordOutcome(i, s, r) for i, (s, r) in enumerate(zip(status, reason, strict=True))]
+        if len(refused_rows):
+            cells = frame.iloc[refused_rows].astype(object).where(frame.iloc[refused_rows].notna(), None)
+            refusals = []
+            for row, record in zip(refused_rows, cells.to_dict("records"), strict=True):
+                raw = orjson.dumps(record, default=str, option=orjson.OPT_NON_STR_KEYS)
+                where = f"{origin}#{row_offset + int(rows_of[row]) + 1}"
+                refusals.append(Refusal(raw, source, where, zone, None, -1, reason[row]))
+            result.quarantined = self.quarantine.add(refusals)
+        return result
+
+    def evaluate_refusals(self, refusals: Sequence[Refusal]) -> list[RecordOutcome]:
+        """Run quarantined records through the pipeline again, without quarantining them anew.
+
+        Outcome i belongs to ``refusals[i]``; used by :meth:`Quarantine` retries.
+        """
+        outcomes: list[RecordOutcome] = []
+        for zone, group in _group_by_zone(refusals).items():
+            payloads, docs, owners = [], [], []
+            for i, refusal in group:
+                payloads.append(Payload(refusal.raw, refusal.source, refusal.origin, refusal.entity_id))
+                p = len(payloads) - 1
+                try:
+                    bodies = _refused_documents(refusal)
+                    docs.extend(_Doc(p, refusal.record_index, body=b) for b in bodies)
+                    owners.extend([i] * len(bodies))
+                except BadInputError as e:
+                    docs.append(_Doc(p, -1, error=str(e)))
+                    owners.append(i)
+            result = self._run(payloads, docs, zone, quarantine=False)
+            merged: dict[int, RecordOutcome] = {}
+            for owner, outcome in zip(owners, result.outcomes, strict=True):
+                merged[owner] = _worse(merged.get(owner), RecordOutcome(owner, outcome.status, outcome.reason))
+            outcomes.extend(merged.values())
+        return sorted(outcomes, key=lambda o: o.index)
+
+    # ---- the core -------------------------------------------------------------------------
+    def _run(self, payloads: list[Payload], docs: list[_Doc], zone: str | None,
+             quarantine: bool = True) -> IngestResult:
+        rows = []
+        for d, doc in enumerate(docs):
+            if doc.error is not None:
+                continue
+            payload = payloads[doc.payload]
+            try:
+                readings = document_readings(doc.body, payload.entity_id)
+            except BadInputError as e:
+                doc.error = str(e)
+                continue
+            for reading in readings:
+                reading["source"] = payload.source
+                reading["doc"] = d
+                rows.append(reading)
+        frame = pd.DataFrame(rows, columns=[*_READING_COLUMNS, "source", "doc"])
+        frame["reason"] = None
+        with self._lock:
+            status, reason = self._judge(frame, zone) if len(frame) else (np.array([]), np.array([]))
+        result = IngestResult(readings_stored=int((status == "accepted").sum()),
+                              readings_duplicate=int((status == "duplicate").sum()),
+                              readings_refused=int((status == "refused").sum()))
+        per_doc: dict[int, list[tuple[str, str | None, str]]] = {}
+        for d, s, r, a in zip(frame["doc"], status, reason, frame["attribute"], strict=True):
+            per_doc.setdefault(int(d), []).append((s, r, a))
+        refusals = []
+        for d, doc in enumerate(docs):
+            outcome = _doc_outcome(d, doc.error, per_doc.get(d, []))
+            result.outcomes.append(outcome)
+            if outcome.status == "refused":
+                result.refused += 1
+                payload = payloads[doc.payload]
+                refusals.append(Refusal(payload.raw, payload.source, payload.origin, zone, payload.entity_id,
+                                        doc.record_index, outcome.reason))
+            elif outcome.status == "accepted":
+                result.accepted += 1
+            else:
+                result.duplicates += 1
+        if quarantine and refusals:
+            result.quarantined = self.quarantine.add(refusals)
+        return result
+
+    def _judge(self, frame: pd.DataFrame, zone: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(status, reason) of each reading; commits the good ones. `frame` has the reading
+        columns, ``source`` and ``reason`` (refusals found earlier)."""
+        n = len(frame)
+        reason = frame["reason"].to_numpy(dtype=object).copy()
+        values = frame["value"].to_numpy(dtype=object).copy()
+        units = frame["unit"].to_numpy(dtype=object).copy()
+        attributes = frame["attribute"].to_numpy(dtype=object)
+        _convert_units(attributes, values, units, reason)
+        times, time_reasons = utc_times(frame["observed_at"], zone)
+        open_rows = pd.isna(reason)
+        reason[open_rows] = time_reasons.to_numpy(dtype=object)[open_rows]
+        ok = np.flatnonzero(pd.isna(reason))
+        status = np.full(n, "refused", dtype=object)
+        if not len(ok):
+            return status, reason
+        batch = pd.DataFrame({
+            "entity_id": frame["entity_id"].to_numpy(dtype=object)[ok],
+            "attribute": attributes[ok],
+            "observed_at": times.iloc[ok].reset_index(drop=True),
+            "value": values[ok],
+            "unit": units[ok],
+            "source": frame["source"].to_numpy(dtype=object)[ok],
+            "reading": ok,
+        })
+        result = self.twin.commit_observations(batch)
+        rejected = np.zeros(len(batch), dtype=bool)
+        position = pd.Series(np.arange(len(batch)), index=ok)
+        for rejection in result.rejected:
+            row = int(rejection.record["reading"])
+            reason[row] = rejection.reason
+            rejected[position[row]] = True
+        candidates = batch[~rejected]
+        in_batch = candidates.duplicated(_KEY, keep="first").to_numpy()
+        firsts = candidates[~in_batch]
+        stored = np.ones(len(firsts), dtype=bool)
+        if result.accepted == 0:
+            stored[:] = False
+        elif result.accepted != len(firsts):
+            stored = self._stored_mask(firsts, result.first_index, result.log_size)
+        status[candidates["reading"].to_numpy()[in_batch]] = "duplicate"
+        first_rows = firsts["reading"].to_numpy()
+        status[first_rows[stored]] = "accepted"
+        status[first_rows[~stored]] = "duplicate"
+        return status, reason
+
+    def _stored_mask(self, firsts: pd.DataFrame, start: int, stop: int) -> np.ndarray:
+        """Which of `firsts` the last commit stored: their keys among the rows of log [start, stop)."""
+        _, new = self.twin.store.rows_by_log_index(start, stop)
+        return _key_index(firsts).isin(_key_index(new))
+
+
+def _refused_documents(refusal: Refusal) -> list[Any]:
+    """The documents a quarantined refusal stands for, parsed again from its raw payload."""
+    if refusal.origin == _RECORDS:  # the payload is the record itself, as it was handed over
+        return [_loads(refusal.raw)]
+    bodies = parse_payload(refusal.raw)
+    if refusal.record_index < 0:
+        return bodies
+    if refusal.record_index >= len(bodies):
+        raise BadInputError(f"payload holds {len(bodies)} records: record {refusal.record_index} expected")
+    return [bodies[refusal.record_index]]
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        raise BadInputError(f"malformed JSON: {e}") from None
+
+
+def _key_index(frame: pd.DataFrame) -> pd.MultiIndex:
+    micros = (pd.Series(frame["observed_at"]).dt.tz_convert("UTC").dt.tz_localize(None)
+              .astype("datetime64[us]").astype("int64"))
+    return pd.MultiIndex.from_arrays([frame["entity_id"].to_numpy(), frame["attribute"].to_numpy(),
+                                      micros.to_numpy(), frame["source"].to_numpy()])
+
+
+def _check_source(source: str) -> None:
+    if not isinstance(source, str) or not source.strip():
+        raise BadInputError(f"source {source!r}: expected a non-empty string naming the sender")
+
+
+def _map_attributes(column: pd.Series) -> pd.Series:
+    """Senders' attribute spellings → the twin's names (unknown ones unchanged, to be refused)."""
+    distinct = column.dropna().unique()
+    mapping = {v: (canonical_attribute(v) or v) if isinstance(v, str) else v for v in distinct}
+    return column.map(mapping) if any(k != v for k, v in mapping.items()) else column
+
+
+def _convert_units(attributes: np.ndarray, values: np.ndarray, units: np.ndarray, reason: np.ndarray) -> None:
+    """In place: UN/CEFACT codes to UCUM, mixing ratios of the gases to mass concentrations,
+    refusal reasons for missing units. Conversion to the canonical unit is the twin's."""
+    pairs = pd.DataFrame({"a": attributes, "u": units}).astype(object)
+    pairs = pairs[pd.isna(reason)]
+    for (attribute, unit), rows in pairs.groupby(["a", "u"], dropna=False).groups.items():
+        rows = np.asarray(rows)
+        if unit is None or (isinstance(unit, float) and np.isnan(unit)):
+            reason[rows] = f"{attribute} reading has no unit: expected a unitCode (UCUM or UN/CEFACT code)"
+            continue
+        if not isinstance(unit, str):
+            reason[rows] = f"{attribute} unit {unit!r} is not a string: expected a UCUM or UN/CEFACT code"
+            continue
+        code = ucum_unit(unit)
+        if code in MIXING_RATIO_UNITS:
+            try:
+                factor, code = mixing_ratio_factor(str(attribute), code)
+            except BadInputError as e:
+                reason[rows] = str(e)
+                continue
+            for row in rows:
+                v = values[row]
+                if isinstance(v, int | float | np.number) and not isinstance(v, bool):
+                    values[row] = v * factor
+        units[rows] = code
+
+
+def _doc_outcome(index: int, error: str | None, readings: list[tuple[str, str | None, str]]) -> RecordOutcome:
+    if error is not None:
+        return RecordOutcome(index, "refused", error)
+    refused = [r for s, r, _ in readings if s == "refused"]
+    if refused:
+        return RecordOutcome(index, "refused", "; ".join(dict.fromkeys(refused)))
+    if any(s == "accepted" for s, _, _ in readings):
+        return RecordOutcome(index, "accepted")
+    return RecordOutcome(index, "duplicate")
+
+
+def _worse(a: RecordOutcome | None, b: RecordOutcome) -> RecordOutcome:
+    rank = {"refused": 2, "accepted": 1, "duplicate": 0}
+    return b if a is None or rank[b.status] > rank[a.status] else a
+
+
+def _group_by_zone(refusals: Sequence[Refusal]) -> dict[str | None, list[tuple[int, Refusal]]]:
+    groups: dict[str | None, list[tuple[int, Refusal]]] = {}
+    for i, refusal in enumerate(refusals):
+        groups.setdefault(refusal.zone, []).append((i, refusal))
+    return groups
