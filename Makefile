@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= ./citytwin-data
 
-.PHONY: demo test bench lint soak clean
+.PHONY: demo test deps-debian bench lint soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/citytwin --data-dir $(DATA) demo
 
-test: $(STAMP)
+# Debian packages the tests use: Mosquitto, the MQTT broker the ingest tests start (run as root in CI).
+deps-debian:
+	command -v mosquitto >/dev/null || (apt-get update -qq && apt-get install -y -qq mosquitto)
+
+test: $(STAMP) deps-debian
 	$(PY) -m pytest -q -x --durations=15
 
 bench: $(STAMP)

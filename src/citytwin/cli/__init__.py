@@ -68,6 +68,9 @@ def _mount() -> None:
     from citytwin.cli import carbon as carbon_cli
 
     carbon_cli.register(app)
+    from citytwin.cli import serve as serve_cli
+
+    serve_cli.register(app)
     from citytwin.cli import ingest as ingest_cli
 
     ingest_cli.register(app)
