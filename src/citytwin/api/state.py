@@ -1,0 +1,64 @@
+"""What the application holds: one open `Twin` (the single writer), its locks and readers.
+
+Writes are serialised by one lock around read-modify-commit. Reads run concurrently, each
+thread on its own DuckDB connection (``cursor()`` of the store's connection: same database,
+its own transaction), wrapped in a `Reader` that has the twin's query methods.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from citytwin.api.access import Principals
+from citytwin.api.metrics import Metrics
+from citytwin.twin import Twin
+from citytwin.twin.queries import QueryMixin
+from citytwin.twin.store import Store
+
+__all__ = ["ApiState", "Reader"]
+
+
+class Reader(QueryMixin):
+    """The twin's queries over a connection of the calling thread."""
+
+    def __init__(self, twin: Twin, store: Store) -> None:
+        self.config = twin.config
+        self.log = twin.log
+        self.store = store
+
+
+class ApiState:
+    """The open twin, the write lock, per-thread readers, principals, settings and metrics."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.twin = Twin.open(Path(data_dir))
+        self.write_lock = threading.Lock()
+        self.principals = Principals(self.twin.config.data_dir)
+        settings = self.twin.config.raw.get("api", {})
+        self.public_read = bool(settings.get("public_read", True))
+        self.max_batch = int(settings.get("max_batch", 100_000))
+        self.metrics = Metrics(lambda: self.twin.log.size)
+        self._local = threading.local()
+        self._cursors: list = []
+        self._cursor_lock = threading.Lock()
+
+    def reader(self) -> Reader:
+        """A `Reader` on this thread's own connection to the store."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            cursor = self.twin.store.db.cursor()
+            cursor.execute("SET TimeZone = 'UTC'")
+            reader = Reader(self.twin, Store(cursor, self.twin.store.path))
+            self._local.reader = reader
+            with self._cursor_lock:
+                self._cursors.append(cursor)
+        return reader
+
+    def close(self) -> None:
+        with self._cursor_lock:
+            for cursor in self._cursors:
+                cursor.close()
+            self._cursors.clear()
+        with self.write_lock:
+            self.twin.close()

@@ -1,0 +1,278 @@
+"""NGSI-LD temporal API (ETSI GS CIM 009, §6.18-6.21): the history of observed attributes.
+
+``GET /temporal/entities`` and ``GET /temporal/entities/{id}`` answer the readings of observed
+attributes in a time window (``timerel`` before / after / between with ``timeAt`` and
+``endTimeAt``; ``lastN``), as attribute instances (normalized: value, ``observedAt``,
+``unitCode`` and ``instanceId`` = ``urn:citytwin:log:<log index>``, the entry to prove), as
+``[value, observedAt]`` pairs (``options=temporalValues``), or aggregated
+(``options=aggregatedValues``, ``aggrMethods`` avg|min|max|sum|totalCount, ``aggrPeriodDuration``
+PT1H, P1D or P1M — the twin's hourly, Asia/Shanghai daily and monthly buckets — or PT0S, the
+whole window), each ``[value, startAt, endAt]``. ``POST /temporal/entities`` and
+``POST /temporal/entities/{id}/attrs`` add readings (writer of the entity's jurisdiction).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import Response
+
+from citytwin.api import _writes
+from citytwin.api._geo import parse_geo_query
+from citytwin.api._ngsild import parse_attributes, parse_entity, parse_time_utc, unit_code
+from citytwin.api._q import parse_q
+from citytwin.api._respond import check_body_context, ngsi_response
+from citytwin.api._select import Selection, latest_by_entity, select_entities, split_list
+from citytwin.api.deps import ReadAccess, ReaderDep, StateDep, WriteAccess
+from citytwin.api.problems import BadRequestData, InvalidRequest, ResourceNotFound, TooManyResults
+from citytwin.errors import NotFoundError
+from citytwin.twin import ATTRIBUTES
+from citytwin.twin.entries import format_times
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/ngsi-ld/v1/temporal", tags=["NGSI-LD temporal"])
+
+MAX_INSTANCES = 200_000
+MAX_ENTITIES = 100
+AGGREGATE_METHODS = {"avg": "mean", "min": "min", "max": "max", "sum": "sum", "totalCount": "count"}
+PERIODS = {"PT1H": "1h", "P1D": "1d", "P1M": "1mo", "PT0S": None}
+_LOCAL = "Asia/Shanghai"
+
+
+class _Window:
+    """The time window of a temporal query: start ≤ observedAt < end (either may be open)."""
+
+    def __init__(self, timerel: str | None, time_at: str | None, end_time_at: str | None,
+                 timeproperty: str | None) -> None:
+        if timeproperty not in (None, "observedAt"):
+            raise BadRequestData(f"timeproperty {timeproperty!r}: only observedAt is supported")
+        self.start = self.end = None
+        if timerel is None:
+            if time_at is not None or end_time_at is not None:
+                raise InvalidRequest("timeAt and endTimeAt need timerel (before, after or between)")
+            return
+        if timerel not in ("before", "after", "between"):
+            raise InvalidRequest(f"timerel {timerel!r}: expected before, after or between")
+        if time_at is None:
+            raise InvalidRequest(f"timerel={timerel} needs timeAt")
+        at = parse_time_utc(time_at, "timeAt")
+        if timerel == "before":
+            self.end = at
+        elif timerel == "after":
+            self.start = at + timedelta(microseconds=1)
+        else:
+            if end_time_at is None:
+                raise InvalidRequest("timerel=between needs endTimeAt")
+            self.start, self.end = at, parse_time_utc(end_time_at, "endTimeAt")
+            if self.end <= self.start:
+                raise BadRequestData(f"endTimeAt {end_time_at} must be after timeAt {time_at}")
+
+
+class _Shape:
+    """How to represent the history: instances, temporal values, or aggregates."""
+
+    def __init__(self, options: str | None, aggr_methods: str | None, aggr_period: str | None,
+                 last_n: int | None) -> None:
+        opts = set(split_list(options, "options") or [])
+        self.simplified = "temporalValues" in opts
+        self.aggregated = "aggregatedValues" in opts or aggr_methods is not None
+        self.count = "count" in opts
+        self.last_n = last_n
+        if last_n is not None and last_n < 1:
+            raise BadRequestData(f"lastN {last_n}: expected a number ≥ 1")
+        self.methods: list[str] = []
+        self.every = None
+        if not self.aggregated:
+            if aggr_period is not None:
+                raise InvalidRequest("aggrPeriodDuration needs aggrMethods")
+            return
+        self.methods = split_list(aggr_methods, "aggrMethods") or []
+        if not self.methods:
+            raise InvalidRequest("options=aggregatedValues needs aggrMethods (avg, min, max, sum, totalCount)")
+        unknown = [m for m in self.methods if m not in AGGREGATE_METHODS]
+        if unknown:
+            raise BadRequestData(f"aggrMethods {unknown}: supported are {', '.join(AGGREGATE_METHODS)}")
+        period = aggr_period or "PT0S"
+        if period not in PERIODS:
+            raise BadRequestData(
+                f"aggrPeriodDuration {period!r}: supported are PT1H (hourly), P1D (Asia/Shanghai natural "
+                "day), P1M (Asia/Shanghai calendar month) and PT0S (the whole window)")
+        self.every = PERIODS[period]
+        self.whole = period == "PT0S"
+
+
+def _instances(frame: pd.DataFrame, name: str, shape: _Shape) -> dict | list:
+    unit = unit_code(ATTRIBUTES[name].unit)
+    times = format_times(frame["observed_at"]).tolist() if len(frame) else []
+    values = frame["value"].tolist()
+    if shape.simplified:
+        return {"type": "Property", "values": [[v, t] for v, t in zip(values, times, strict=True)]}
+    indices = frame["log_index"].tolist()
+    return [{"type": "Property", "value": v, "observedAt": t, "unitCode": unit, "instanceId": f"urn:citytwin:log:{i}"}
+            for v, t, i in zip(values, times, indices, strict=True)]
+
+
+def _period_bounds(periods: pd.Series, every: str) -> tuple[list[str], list[str]]:
+    if every == "1h":
+        start = pd.to_datetime(periods, utc=True)
+        end = start + pd.Timedelta(hours=1)
+    else:
+        local = pd.to_datetime(periods).dt.tz_localize(_LOCAL)
+        step = pd.DateOffset(days=1) if every == "1d" else pd.DateOffset(months=1)
+        start, end = local.dt.tz_convert("UTC"), (local + step).dt.tz_convert("UTC")
+    return format_times(start).tolist(), format_times(end).tolist()
+
+
+def _aggregates(reader, entity_id: str, name: str, window: _Window, shape: _Shape) -> dict:
+    out: dict[str, Any] = {"type": "Property"}
+    stats = tuple(AGGREGATE_METHODS[m] for m in shape.methods)
+    if shape.whole:
+        frame = reader.observations(entity_id, name, window.start, window.end)
+        if not len(frame):
+            return {**out, **{m: [] for m in shape.methods}}
+        start = format_times(pd.Series([window.start or frame["observed_at"].iloc[0]]))[0]
+        end = format_times(pd.Series([window.end or frame["observed_at"].iloc[-1] + pd.Timedelta(microseconds=1)]))[0]
+        values = {"mean": frame["value"].mean(), "min": frame["value"].min(), "max": frame["value"].max(),
+                  "sum": frame["value"].sum(), "count": len(frame)}
+        return {**out, **{m: [[_number(values[AGGREGATE_METHODS[m]], m), start, end]] for m in shape.methods}}
+    frame = reader.aggregate(name, shape.every, entity_id=entity_id, start=window.start, end=window.end,
+                             statistics=stats)
+    if shape.last_n is not None:
+        frame = frame.tail(shape.last_n)
+    starts, ends = _period_bounds(frame["period"], shape.every) if len(frame) else ([], [])
+    for method in shape.methods:
+        column = frame[AGGREGATE_METHODS[method]].tolist()
+        out[method] = [[_number(v, method), s, e] for v, s, e in zip(column, starts, ends, strict=True)]
+    return out
+
+
+def _number(value, method: str) -> float | int:
+    return int(value) if method == "totalCount" else float(value)
+
+
+def _temporal_entity(reader, entity, names: list[str], window: _Window, shape: _Shape) -> dict:
+    out: dict[str, Any] = {"id": entity.id, "type": entity.type}
+    for name in names:
+        if shape.aggregated:
+            out[name] = _aggregates(reader, entity.id, name, window, shape)
+            continue
+        frame = reader.observations(entity.id, name, window.start, window.end)
+        if shape.last_n is not None:
+            frame = frame.tail(shape.last_n)
+        if len(frame) > MAX_INSTANCES:
+            raise TooManyResults(
+                f"{entity.id} {name}: {len(frame)} readings in the window, at most {MAX_INSTANCES} per answer; "
+                "narrow timeAt/endTimeAt, use lastN or aggregate (aggrMethods, aggrPeriodDuration)")
+        if len(frame):
+            out[name] = _instances(frame, name, shape)
+    return out
+
+
+def _attribute_names(reader, entity_ids: list[str], attrs: list[str] | None) -> dict[str, list[str]]:
+    if attrs is not None:
+        unknown = [a for a in attrs if a not in ATTRIBUTES]
+        if unknown:
+            raise BadRequestData(f"attrs {unknown}: the temporal API serves observed attributes: "
+                                 f"{', '.join(ATTRIBUTES)}")
+        return {e: list(attrs) for e in entity_ids}
+    latest = latest_by_entity(reader, entity_ids)
+    return {e: [r["attribute"] for r in latest.get(e, [])] for e in entity_ids}
+
+
+Param = Annotated[str | None, Query()]
+
+
+@router.get("/entities", summary="Query the temporal evolution of entities")
+def query_temporal(
+    request: Request, reader: ReaderDep, _: ReadAccess,
+    id: Param = None, type: Param = None, idPattern: Param = None, q: Param = None,  # noqa: N803
+    attrs: Annotated[str | None, Query(description="Observed attributes, e.g. pm25,no2")] = None,
+    georel: Param = None, geometry: Param = None, coordinates: Param = None, geoproperty: Param = None,
+    timerel: Annotated[str | None, Query(description="before, after or between")] = None,
+    timeAt: Annotated[str | None, Query(description="ISO 8601 UTC date-time")] = None,  # noqa: N803
+    endTimeAt: Param = None, timeproperty: Param = None,  # noqa: N803
+    lastN: Annotated[int | None, Query(description="Only the last N instances (or periods)")] = None,  # noqa: N803
+    aggrMethods: Annotated[str | None, Query(description="avg,min,max,sum,totalCount")] = None,  # noqa: N803
+    aggrPeriodDuration: Annotated[str | None, Query(description="PT1H, P1D, P1M or PT0S")] = None,  # noqa: N803
+    options: Annotated[str | None, Query(description="temporalValues, aggregatedValues, count")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ENTITIES)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    count: bool = False,
+) -> Response:
+    """The history of the observed attributes of the entities matching the query."""
+    window = _Window(timerel, timeAt, endTimeAt, timeproperty)
+    shape = _Shape(options, aggrMethods, aggrPeriodDuration, lastN)
+    sel = Selection(ids=split_list(id, "id"), types=split_list(type, "type"), id_pattern=idPattern,
+                    q=parse_q(q) if q is not None else None, attrs=None,
+                    geo=parse_geo_query(georel, geometry, coordinates, geoproperty))
+    if not (sel.ids or sel.types or sel.id_pattern or sel.q or sel.geo or attrs):
+        raise BadRequestData("a temporal query needs at least one of id, type, idPattern, q, attrs or a geo-query")
+    entities, _latest = select_entities(reader, sel)
+    names = _attribute_names(reader, [e.id for e in entities], split_list(attrs, "attrs"))
+    if attrs is not None:
+        entities = [e for e in entities if names[e.id]]
+    headers = {"NGSILD-Results-Count": str(len(entities))} if count or shape.count else {}
+    page = entities[offset:offset + limit]
+    body = [_temporal_entity(reader, e, names[e.id], window, shape) for e in page]
+    return ngsi_response(request, body, headers=headers)
+
+
+@router.get("/entities/{entity_id}", summary="Retrieve the temporal evolution of an entity")
+def get_temporal(
+    request: Request, reader: ReaderDep, _: ReadAccess,
+    entity_id: Annotated[str, Path()],
+    attrs: Param = None, timerel: Param = None, timeAt: Param = None, endTimeAt: Param = None,  # noqa: N803
+    timeproperty: Param = None, lastN: Annotated[int | None, Query()] = None,  # noqa: N803
+    aggrMethods: Param = None, aggrPeriodDuration: Param = None, options: Param = None,  # noqa: N803
+) -> Response:
+    """The history of one entity's observed attributes (deleted entities keep theirs)."""
+    window = _Window(timerel, timeAt, endTimeAt, timeproperty)
+    shape = _Shape(options, aggrMethods, aggrPeriodDuration, lastN)
+    try:
+        entity = reader.entity_history(entity_id)[-1]
+    except NotFoundError:
+        raise ResourceNotFound(f"no entity {entity_id} in the twin") from None
+    names = _attribute_names(reader, [entity.id], split_list(attrs, "attrs"))[entity.id]
+    return ngsi_response(request, _temporal_entity(reader, entity, names, window, shape))
+
+
+def _temporal_body(body: dict) -> dict:
+    """A temporal entity's attributes as instances: a one-instance list of a static attribute
+    becomes that attribute (its latest value)."""
+    out = {}
+    for name, value in body.items():
+        if isinstance(value, list) and name not in ATTRIBUTES and value and isinstance(value[-1], dict):
+            value = value[-1]
+        out[name] = value
+    return out
+
+
+@router.post("/entities", status_code=201, summary="Create or update the temporal evolution of an entity")
+def post_temporal(request: Request, state: StateDep, principal: WriteAccess,
+                  body: Annotated[dict[str, Any], Body()]) -> Response:
+    """Create the entity if needed and add its readings: 201 when created, 204 otherwise."""
+    check_body_context(request, body)
+    parsed = parse_entity(_temporal_body(body), datetime.now(UTC))
+    outcome = _writes.apply(state, principal, [parsed], "upsert-update")[0]
+    if outcome.error is not None:
+        raise outcome.error
+    if outcome.created:
+        return Response(status_code=201, headers={"Location": f"/ngsi-ld/v1/temporal/entities/{parsed.id}"})
+    return Response(status_code=204)
+
+
+@router.post("/entities/{entity_id}/attrs", status_code=204, summary="Add attribute instances")
+def post_temporal_attrs(request: Request, state: StateDep, principal: WriteAccess,
+                        entity_id: Annotated[str, Path()], body: Annotated[dict[str, Any], Body()]) -> Response:
+    """Add readings (arrays of instances with observedAt) of observed attributes."""
+    check_body_context(request, body)
+    parsed = parse_attributes(entity_id, _temporal_body(body), datetime.now(UTC))
+    outcome = _writes.apply(state, principal, [parsed], "append")[0]
+    if outcome.error is not None:
+        raise outcome.error
+    return Response(status_code=204)
+
