@@ -8,6 +8,8 @@ import os
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
 from citytwin.ledger import (
@@ -46,9 +48,7 @@ GO_ROOT_8 = bytes.fromhex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe37
 
 
 def _files(root):
-    return sorted(
-        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")
-    )
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def test_known_answer_files(tmp_path):
@@ -74,9 +74,7 @@ def test_empty_log_checkpoint(tmp_path):
     signer, verifier = new_keys()
     with Log.create(tmp_path / "log", ORIGIN, signer, durable=False) as log:
         assert (log.size, log.root, log.origin) == (0, merkle.EMPTY_ROOT, ORIGIN)
-        assert log.checkpoint.text.startswith(
-            f"{ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— "
-        )
+        assert log.checkpoint.text.startswith(f"{ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— ")
         log.verify(verifier)
         assert log.append([]) == 0
 
@@ -139,9 +137,7 @@ def test_entry_too_large(tmp_path):
     signer, _ = new_keys()
     with Log.create(tmp_path / "log", ORIGIN, signer, durable=False) as log:
         log.append([b"ok"])
-        with pytest.raises(
-            EntryTooLarge, match="entry 2 \\(item 1 of the batch\\): 65536 bytes, at most 65535"
-        ):
+        with pytest.raises(EntryTooLarge, match="entry 2 \\(item 1 of the batch\\): 65536 bytes, at most 65535"):
             log.append([b"fine", b"x" * 65536])
         assert log.size == 1
         assert log.append([b"y" * 65535]) == 1
@@ -296,3 +292,28 @@ def test_signed_checkpoint_caught_mid_rename_is_honoured(tmp_path):
         assert not staged.exists()
         log.append([b"c"])
         assert log.root == merkle.root_hash([merkle.leaf_hash(e) for e in (b"a", b"b", b"c")])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 600), min_size=1, max_size=6), st.integers(0, 5))
+def test_any_batch_split_gives_the_same_files(tmp_path_factory, batches, reopen_at):
+    """However the entries are split into batches (and the writer reopened), the tiles and the
+    root are those of the whole tree, and verification passes."""
+    signer, verifier = new_keys()
+    d = tmp_path_factory.mktemp("log") / "log"
+    total = sum(batches)
+    entries = [i.to_bytes(3, "big") * (i % 5) for i in range(total)]
+    log = Log.create(d, ORIGIN, signer, durable=False)
+    pos = 0
+    for k, n in enumerate(batches):
+        if k == reopen_at:
+            log.close()
+            log = Log.open(d, signer, durable=False)
+        log.append(entries[pos : pos + n])
+        pos += n
+    leaves = [merkle.leaf_hash(e) for e in entries]
+    assert log.root == merkle.root_hash(leaves)
+    for i in {0, total // 2, total - 1}:
+        assert log.inclusion_proof(i) == merkle.inclusion_proof(leaves, i)
+    log.verify(verifier)
+    log.close()
