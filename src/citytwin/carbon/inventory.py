@@ -145,7 +145,7 @@ class Inventory:
                     "notation_key": key.get("key", ""),
                     "explanation": explanation,
                     **{gas: (acc[gas] if acc else math.nan) for gas in _GASES},
-                    "data_quality": min(acc["q"], key=DATA_QUALITY.index) if acc else "",
+                    "data_quality": max(acc["q"], key=DATA_QUALITY.index) if acc else "",  # the lowest
                     "sources": "; ".join(sorted(s for s in acc["s"] if s)) if acc else "",
                 }
             )
@@ -212,9 +212,7 @@ class Inventory:
         if stored is not None:
             for name, value in inv.totals().items():
                 if not math.isclose(float(stored.get(name, math.nan)), value, rel_tol=1e-9, abs_tol=1e-6):
-                    raise BadInputError(
-                        f"inventory totals: {name} stored {stored.get(name)}, recomputed {value}"
-                    )
+                    raise BadInputError(f"inventory totals: {name} stored {stored.get(name)}, recomputed {value}")
         return inv
 
     def to_csv(self, path: Path) -> Path:
@@ -255,9 +253,7 @@ def _check_common(i: int, ref: str, year: int, jurisdiction: str, quality: str, 
             f"record {i} ({ref}): jurisdiction {jurisdiction!r} does not match the inventory's {inv_jur!r}"
         )
     if quality not in DATA_QUALITY:
-        raise BadInputError(
-            f"record {i} ({ref}): data quality {quality!r}: expected one of {list(DATA_QUALITY)}"
-        )
+        raise BadInputError(f"record {i} ({ref}): data quality {quality!r}: expected one of {list(DATA_QUALITY)}")
 
 
 def _line_of_activity(i: int, rec: ActivityRecord, gwp_set: str) -> dict:
@@ -351,9 +347,7 @@ def build_inventory(
         spec = dict(spec)
         check_notation(ref, spec.get("key", ""), spec.get("explanation"), spec.get("included_in"))
         if ref in with_data:
-            raise BadInputError(
-                f"sub-sector {ref} has figures and notation key {spec['key']}: expected one of them"
-            )
+            raise BadInputError(f"sub-sector {ref} has figures and notation key {spec['key']}: expected one of them")
         keys[ref] = {
             "key": spec["key"],
             "explanation": spec["explanation"].strip(),

@@ -95,6 +95,26 @@ def calc(
     console.print(factors)
 
 
+_FACTOR_LABELS_ZH = {
+    "version": "版本",
+    "parameter": "参数",
+    "fuel": "燃料",
+    "sector": "部门",
+    "value": "值",
+    "unit": "单位",
+    "table": "表",
+    "year": "发布年",
+    "check": "核对",
+    "region_code": "区域代码",
+    "region_en": "区域",
+    "region_zh": "区域（中文）",
+    "kind": "类别",
+    "data_year": "数据年",
+    "set": "版本",
+    "gas": "气体",
+}
+
+
 @carbon_app.command("factors")
 @_exit_codes
 def factors_cmd(
@@ -124,9 +144,9 @@ def factors_cmd(
         emit_json(records)
         return
     shown = [c for c in frame.columns if c not in ("licence", "source", "low", "high")]
-    out = Table(title=f"{table} — 因子 / factors ({len(frame)})")
+    out = Table(title=f"{table} — 因子 / factors ({len(frame)}); sources: --json")
     for column in shown:
-        out.add_column(column)
+        out.add_column(f"{_FACTOR_LABELS_ZH.get(column, '')} / {column}".lstrip(" /"))
     for row in frame[shown].itertuples(index=False):
         out.add_row(*(str(v) for v in row))
     console.print(out)
@@ -217,7 +237,7 @@ def _summary(inv) -> dict:
     }
 
 
-def _print_inventory(inv) -> None:
+def _print_inventory(inv, show_all: bool = False) -> None:
     from citytwin.carbon.inventory import TOTAL_LABELS
 
     if inv.label == "estimate":
@@ -225,17 +245,16 @@ def _print_inventory(inv) -> None:
     table = Table(title=f"{inv.name or inv.jurisdiction} — {inv.year}, GWP {inv.gwp_set} (GPC v1.1)")
     for column in ("编号 / Ref", "子部门 / Sub-sector", "范围 / Scope", "标注 / Key", "CO2e [吨 / t]"):
         table.add_column(column, justify="right" if column.startswith("CO2e") else "left")
-    rows = inv.rows()
     hidden = 0
-    for row in rows.itertuples():
-        if row.notation_key == "NE" and inv.notation.get(row.ref, {}).get("explanation", "").startswith("CEADs covers"):
+    for row in inv.rows().itertuples():
+        if row.notation_key == "NE" and not show_all:
             hidden += 1
             continue
         value = "" if row.co2e_t != row.co2e_t else f"{row.co2e_t:,.0f}"
         table.add_row(row.ref, f"{row.name_zh}\n{row.name_en}", str(row.scope), row.notation_key, value)
     console.print(table)
     if hidden:
-        console.print(f"{hidden} sub-sectors NE (not covered by CEADs) 未估算", highlight=False)
+        console.print(f"{hidden} sub-sectors NE (not estimated; --all lists them) 未估算", highlight=False)
     totals = Table(title="合计 / Totals")
     totals.add_column("合计 / Total")
     totals.add_column("CO2e [吨 / t]", justify="right")
@@ -288,6 +307,7 @@ def inventory_show(
     reference: ReferenceOption = None,
     year: Annotated[int | None, typer.Option(help="Year of --reference.")] = None,
     gwp: GwpOption = "AR5",
+    show_all: Annotated[bool, typer.Option("--all", help="List the NE sub-sectors too.")] = False,
     json: JsonOption = False,
 ) -> None:
     """Show an inventory: the GPC table and its totals. 查看清单。"""
@@ -295,7 +315,7 @@ def inventory_show(
     if json:
         emit_json({**_summary(inv), "rows": _json.loads(inv.rows().to_json(orient="records", force_ascii=False))})
     else:
-        _print_inventory(inv)
+        _print_inventory(inv, show_all)
 
 
 @inventory_app.command("export")
