@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,14 +20,12 @@ from citytwin.errors import CityTwinError, VerificationError
 class _RootGroup(TyperGroup):
     """The root command group; it turns a `CityTwinError` into a message and an exit code."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except CityTwinError as e:
             err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
-            raise click.exceptions.Exit(
-                EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT
-            ) from e
+            raise typer.Exit(EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT) from e
 
 
 app = typer.Typer(

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from citytwin.cli._common import console, data_dir, emit_json, err_console, progress_bar
-from citytwin.twin import Twin
 from citytwin.twin.config import DEFAULT_ORIGIN
 
 load_app = typer.Typer(help="Load data into the twin. 向孪生体加载数据。", no_args_is_help=True)
@@ -19,7 +17,16 @@ observations_app = typer.Typer(help="Observations of the twin. 观测数据。",
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def _twin(ctx: typer.Context):
+    """Open the twin of the chosen data directory (imported here: pandas and DuckDB load slowly)."""
+    from citytwin.twin import Twin
+
+    return Twin.open(data_dir(ctx))
+
+
+def _records(frame) -> list[dict]:
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(out[column]):
@@ -34,6 +41,8 @@ def init(
     json: JsonOption = False,
 ) -> None:
     """Create a data directory: configuration, log signing key, empty log and store. 初始化数据目录。"""
+    from citytwin.twin import Twin
+
     with Twin.init(data_dir(ctx), origin=origin, district=district) as twin:
         status = twin.status()
         status["verifier_key"] = twin.config.verifier_key_path.read_text().strip()
@@ -48,7 +57,7 @@ def load_reference(ctx: typer.Context, json: JsonOption = False) -> None:
     from citytwin.datasets.load import load_reference as load
     from citytwin.datasets.load import reference_observation_count
 
-    with Twin.open(data_dir(ctx)) as twin:
+    with _twin(ctx) as twin:
         with progress_bar("loading observations 加载观测", reference_observation_count(), enabled=not json) as advance:
             report = load(twin, progress=advance)
         status = twin.status()
@@ -81,7 +90,7 @@ def entities_ls(
     json: JsonOption = False,
 ) -> None:
     """List entities (latest versions). 列出实体。"""
-    with Twin.open(data_dir(ctx)) as twin:
+    with _twin(ctx) as twin:
         found = twin.entities(type=type, jurisdiction=jurisdiction)
     rows = [
         {"id": e.id, "type": e.type, "jurisdiction": e.jurisdiction, "version": e.version,
@@ -112,7 +121,7 @@ def observations_query(
     json: JsonOption = False,
 ) -> None:
     """Readings of one attribute of one entity, raw or aggregated. 查询观测数据。"""
-    with Twin.open(data_dir(ctx)) as twin:
+    with _twin(ctx) as twin:
         twin.entity(entity_id)
         if every:
             frame = twin.aggregate(attr, every, entity_id=entity_id, start=start, end=end).drop(columns="entity_id")
@@ -131,7 +140,7 @@ def observations_query(
 
 def status(ctx: typer.Context, json: JsonOption = False) -> None:
     """Entities, observations, log size and latest checkpoint. 孪生体状态。"""
-    with Twin.open(data_dir(ctx)) as twin:
+    with _twin(ctx) as twin:
         result = twin.status()
     if json:
         emit_json(result)
@@ -147,7 +156,7 @@ def status(ctx: typer.Context, json: JsonOption = False) -> None:
 
 def verify(ctx: typer.Context, json: JsonOption = False) -> None:
     """Check every stored row against the log, the log against its checkpoint and signature. 校验。"""
-    with Twin.open(data_dir(ctx)) as twin:
+    with _twin(ctx) as twin:
         with progress_bar("verifying 校验", twin.log.size, enabled=not json) as advance:
             report = twin.verify(progress=advance)
     if json:
@@ -159,7 +168,7 @@ def verify(ctx: typer.Context, json: JsonOption = False) -> None:
 
 def rebuild(ctx: typer.Context, json: JsonOption = False) -> None:
     """Recreate the store from the log's entries alone. 由日志重建存储。"""
-    with Twin.open(data_dir(ctx)) as twin:
+    with _twin(ctx) as twin:
         with progress_bar("rebuilding 重建", twin.log.size, enabled=not json) as advance:
             applied = twin.rebuild(progress=advance)
         result = twin.status()
@@ -177,7 +186,9 @@ def demo(ctx: typer.Context) -> None:
     if not (directory / CONFIG_NAME).exists():
         ctx.invoke(init, ctx=ctx)
     ctx.invoke(load_reference, ctx=ctx)
-    with Twin.open(directory) as twin:
+    import pandas as pd
+
+    with _twin(ctx) as twin:
         stations = twin.entities(type="AirQualityObserved")
         by_jurisdiction = pd.Series([s.jurisdiction for s in stations]).value_counts().sort_index()
         tongzhou = twin.aggregate("pm25", "1mo", jurisdiction="110112", by="jurisdiction")

@@ -27,7 +27,7 @@ import orjson
 import pandas as pd
 
 from citytwin.errors import BadInputError
-from citytwin.ledger import Log, Signer, Verifier, generate_key
+from citytwin.ledger import Log, QuorumNotReached, Signer, Verifier, generate_key
 from citytwin.twin.canonical import canonicalize
 from citytwin.twin.config import DEFAULT_ORIGIN, Config, write_config
 from citytwin.twin.entries import (
@@ -103,6 +103,13 @@ class Twin(QueryMixin):
         signer = Signer.from_text(config.private_key_path.read_text().strip())
         log = Log.open(config.log_dir, signer=signer, witness_policy=_witness_policy(config))
         twin = cls(config, Store.open(config.store_path), log)
+        if log.pending is not None:
+            # a batch was signed but not published before a crash: publish it now if the
+            # witnesses allow; otherwise it is published with the next batch (see `_commit`)
+            try:
+                log.append([])
+            except QuorumNotReached:
+                pass
         twin.recover()
         return twin
 
@@ -122,7 +129,10 @@ class Twin(QueryMixin):
 
     def recover(self) -> int:
         """Apply to the store the log entries it does not hold yet; the number applied."""
-        start, stop = self.store.log_size, self.log.size
+        return self._apply_log(self.store.log_size, self.log.size)
+
+    def _apply_log(self, start: int, stop: int) -> int:
+        """Store the rows of log entries [start, stop), which the store lacks."""
         if start > stop:
             raise BadInputError(
                 f"the store holds {start} log entries but the log only {stop}: the log was replaced or "
@@ -183,6 +193,8 @@ class Twin(QueryMixin):
         if not entries:
             return result
         first = self.log.append(entries)
+        if first > self.store.log_size:  # a batch signed before a crash was published with this one
+            self._apply_log(self.store.log_size, first)
         entity_rows["log_index"] = range(first, first + len(entity_rows))
         if observation_rows is not None:
             observation_rows["log_index"] = range(first + len(entity_rows), first + len(entries))
