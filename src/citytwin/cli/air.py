@@ -279,22 +279,20 @@ def forecast_evaluate(
     if json:
         emit_json({"summary": summary, "stations": per.round(3).to_dict("records")})
     else:
-        console.print(
-            _table(
-                f"24-h PM2.5 forecast, test targets {lo}..{hi} [ug/m3]",
-                per.round(2).to_dict("records"),
-                [
-                    "station_id",
-                    "n",
-                    "rmse_model",
-                    "rmse_persistence",
-                    "rmse_seasonal",
-                    "mae_model",
-                    "mae_persistence",
-                    "rmse_gain",
-                ],
-            )
+        shown = per.rename(
+            columns={
+                "station_id": "station",
+                "rmse_model": "RMSE",
+                "rmse_persistence": "RMSE persist.",
+                "rmse_seasonal": "RMSE seas.",
+                "mae_model": "MAE",
+                "mae_persistence": "MAE persist.",
+            }
         )
+        shown["gain"] = per["rmse_gain"].map(lambda g: f"{g:.1%}")
+        columns = ["station", "n", "RMSE", "RMSE persist.", "RMSE seas.", "MAE", "MAE persist.", "gain"]
+        title = f"24-h PM2.5 forecast, test targets {lo}..{hi} [ug/m3]"
+        console.print(_table(title, shown.to_dict("records"), columns))
         console.print(
             f"mean RMSE: model {summary['mean_rmse_model']:.1f}, persistence "
             f"{summary['mean_rmse_persistence']:.1f}, seasonal naive {summary['mean_rmse_seasonal']:.1f}; "
