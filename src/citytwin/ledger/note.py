@@ -11,6 +11,7 @@ Public names:
 - :func:`open_note` — signed note bytes + verifiers → a :class:`Note` holding the verified
   signatures; signatures of unknown keys are kept apart and never trusted.
 - :func:`cosign` — one cosignature line for a signed checkpoint (what a witness returns).
+- :func:`parse_note` — split a signed note into text and signature lines, verifying nothing.
 - :func:`key_id` — ``SHA-256(name || 0x0A || type || public key)[:4]`` as an int.
 
 Key texts (signed-note, "Verifier keys"; golang.org/x/mod/sumdb/note):
@@ -52,6 +53,7 @@ __all__ = [
     "generate_key",
     "key_id",
     "open_note",
+    "parse_note",
     "sign_note",
 ]
 
