@@ -120,7 +120,7 @@ def test_sigkill_at_random_points(tmp_path):
             )
         for old, new in zip(published_before, published_before[1:], strict=False):
             merkle.verify_consistency(old[0], new[0], old[1], new[1], log.consistency_proof(old[0], new[0]))
-    assert len(seen) > KILLS, f"only {len(seen)} checkpoints observed"
+    assert len(seen) >= 5, f"only {len(seen)} checkpoints observed: the writer made no progress"
     # the random points must include kills inside an append (entry bundles written, not signed)
     assert kills_mid_append >= 3, kills_mid_append
 
