@@ -120,6 +120,7 @@ def test_csv_and_xlsx_exports(tmp_path):
         ),
         (ActivityRecord("I.1.1", "diesel", 1, "t", Y, "131082"), "jurisdiction '131082'"),
         (ActivityRecord("I.1.1", "diesel", 1, "t", Y, J, data_quality="X"), "data quality 'X'"),
+        (ActivityRecord("I.1.1", "diesel", 1, "t", Y, J, scope=2), "scope 2 does not match the sub-sector's scope 1"),
     ],
 )
 def test_bad_record_raises_and_builds_nothing(record, match):

@@ -86,6 +86,7 @@ class ActivityRecord:
     source: str = ""
     region: str = "CN"
     factor_year: int | None = None
+    scope: int | None = None  # optional; when given it must be the sub-sector's scope
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,11 @@ def build_inventory(
     for i, rec in enumerate(records):
         if isinstance(rec, ActivityRecord):
             _check_common(i, rec.subsector, rec.year, rec.jurisdiction, rec.data_quality, year, jurisdiction)
+            if rec.scope is not None and int(rec.scope) != subsector(rec.subsector).scope:
+                raise BadInputError(
+                    f"record {i} ({rec.subsector}): scope {rec.scope} does not match the sub-sector's scope "
+                    f"{subsector(rec.subsector).scope}"
+                )
             lines.append(_line_of_activity(i, rec, gwp_set))
         elif isinstance(rec, ReportedEmission):
             _check_common(i, rec.subsector, rec.year, rec.jurisdiction, rec.data_quality, year, jurisdiction)
@@ -372,8 +378,9 @@ def records_from_frame(frame: pd.DataFrame) -> list[ActivityRecord]:
         try:
             kw["quantity"] = float(kw["quantity"])
             kw["year"] = int(kw["year"])
-            if "factor_year" in kw:
-                kw["factor_year"] = int(kw["factor_year"])
+            for key in ("factor_year", "scope"):
+                if key in kw:
+                    kw[key] = int(kw[key])
         except (TypeError, ValueError) as e:
             raise BadInputError(f"activity row {i}: {e}") from e
         kw["jurisdiction"] = str(kw["jurisdiction"])
