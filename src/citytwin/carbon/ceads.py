@@ -56,13 +56,11 @@ __all__ = [
 
 BEIJING, TONGZHOU = "110000", "110112"
 SECTOR_YEARS = range(2015, 2020)
-_CITATION = (
-    "CEADs provincial inventory {year} (Shan et al. 2018, 2020; Guan et al. 2021), sheet Beijing{year}"
-)
+_CITATION = "CEADs provincial inventory {year} (Shan et al. 2018, 2020; Guan et al. 2021), sheet Beijing{year}"
 
 # Resident population, Seventh National Population Census (reference date 2020-11-01):
-# Beijing 21,893,095; Tongzhou 1,840,295 (Beijing Municipal Bureau of Statistics, census bulletin
-# of 2021-05-19). ASSUMPTION: the 2020 share is held for every year downscaled.
+# Beijing 21,893,095; Tongzhou 1,840,295 (Beijing Municipal Bureau of Statistics, Seventh Census
+# bulletin No. 2, 2021-05-19). ASSUMPTION: the 2020 share is held for every year downscaled.
 TONGZHOU_POPULATION = 1_840_295
 BEIJING_POPULATION = 21_893_095
 TONGZHOU_POPULATION_SHARE = TONGZHOU_POPULATION / BEIJING_POPULATION
@@ -250,10 +248,7 @@ def tongzhou_estimate(year: int, gwp_set: str = DEFAULT_GWP) -> Inventory:
         year=year,
         gwp_set=gwp_set,
         notation=_notation(refs, extra),
-        name=(
-            f"ESTIMATE — Tongzhou {year}, downscaled from Beijing (CEADs) "
-            f"估算 — 通州区{year}年（北京CEADs降尺度）"
-        ),
+        name=(f"ESTIMATE — Tongzhou {year}, downscaled from Beijing (CEADs) 估算 — 通州区{year}年（北京CEADs降尺度）"),
         label="estimate",
         method=(
             "ESTIMATE: Beijing CEADs sub-sector emissions × Tongzhou/Beijing resident population "
