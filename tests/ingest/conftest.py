@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from citytwin.twin import Twin
 from twin_records import STATIONS
 
 ORIGIN = "test.citytwin/ingest"
+sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside the tests (mqtt_support)
 
 
 def free_port() -> int:

@@ -93,10 +93,12 @@ class IngestStats:
 
 def connect_client(address: BrokerAddress, client_id: str, *, manual_ack: bool = False,
                    clean_start: bool = True, receive_maximum: int | None = None,
-                   keepalive: int = 30) -> mqtt.Client:
-    """A connected MQTT 5.0 paho client (network loop not started)."""
+                   max_inflight: int = 20, keepalive: int = 30) -> mqtt.Client:
+    """A connected MQTT 5.0 paho client (network loop not started); `max_inflight` bounds the
+    QoS 1 messages it publishes without a PUBACK yet."""
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5,
                          manual_ack=manual_ack)
+    client.max_inflight_messages_set(max_inflight)
     if address.tls:
         client.tls_set()
     properties = Properties(PacketTypes.CONNECT)

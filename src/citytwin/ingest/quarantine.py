@@ -143,8 +143,8 @@ class Quarantine:
 
     # ---- writing -------------------------------------------------------------------------
     def add(self, refusals: Sequence[Refusal], now: datetime | None = None) -> int:
-        """Keep refusals durably; a refusal already kept counts one more attempt. Returns how
-        many are new."""
+        """Keep refusals durably; a refusal already kept counts one more attempt per copy.
+        Returns how many are new."""
         if not refusals:
             return 0
         now = now or datetime.now(UTC)
@@ -156,8 +156,10 @@ class Quarantine:
         payloads = pd.DataFrame([(d, *v) for d, v in payload_rows.items()],
                                 columns=["digest", "raw", "size", "truncated"])
         new = pd.DataFrame(refusal_rows, columns=["digest", "record_index", "source", "origin", "zone",
-                                                  "entity_id", "reason"]).drop_duplicates(
-            ["source", "digest", "record_index"], keep="last")
+                                                  "entity_id", "reason"])
+        key = ["source", "digest", "record_index"]
+        new["n"] = new.groupby(key)["digest"].transform("size")
+        new = new.drop_duplicates(key, keep="last")
         with self._connect() as db:
             db.execute("BEGIN TRANSACTION")
             try:
@@ -165,14 +167,14 @@ class Quarantine:
                 db.execute("INSERT OR IGNORE INTO payloads SELECT digest, raw, size, truncated FROM _payloads")
                 db.register("_new", new)
                 db.execute(
-                    """UPDATE refusals SET last_seen = $now, attempts = refusals.attempts + 1, reason = n.reason
+                    """UPDATE refusals SET last_seen = $now, attempts = refusals.attempts + n.n, reason = n.reason
                        FROM _new n WHERE refusals.source = n.source AND refusals.digest = n.digest
                         AND refusals.record_index = n.record_index""", {"now": now})
                 added = db.execute(
                     """INSERT INTO refusals (digest, record_index, source, origin, zone, entity_id, reason,
                                              first_seen, last_seen, attempts)
                        SELECT n.digest, n.record_index, n.source, n.origin, n.zone, n.entity_id, n.reason,
-                              $now, $now, 1
+                              $now, $now, n.n
                        FROM _new n ANTI JOIN refusals r
                          ON r.source = n.source AND r.digest = n.digest AND r.record_index = n.record_index""",
                     {"now": now}).fetchone()[0]

@@ -111,8 +111,7 @@ def replay_reference(broker: str, *, speed: float = 3600, start: datetime | None
                      end: datetime | None = None, datasets: tuple[str, ...] = ("prsa", "kdd2018"),
                      client_id: str = "citytwin-replay", stop: Event | None = None) -> ReplayReport:
     """Publish the reference history to `broker` at QoS 1; returns once the broker has every message."""
-    client = connect_client(parse_broker_url(broker), client_id)
-    client.max_inflight_messages_set(1000)
+    client = connect_client(parse_broker_url(broker), client_id, max_inflight=1000)
     client.loop_start()
     last = None
 
