@@ -7,7 +7,6 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from citytwin.datasets import reference
-from citytwin.datasets.load import reference_entities, reference_observations
 from citytwin.errors import BadInputError, VerificationError
 from citytwin.twin import Twin
 from citytwin.twin.canonical import canonicalize
@@ -15,19 +14,6 @@ from citytwin.twin.canonical import canonicalize
 STATIONS = ["tongzhou", "yongledian", "dongsi"]
 IDS = [f"urn:ngsi-ld:AirQualityObserved:{s}" for s in STATIONS]
 TONGZHOU = IDS[0]
-
-
-@pytest.fixture(scope="module")
-def small_twin(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("small") / "data"
-    with Twin.init(directory) as twin:
-        entities = [e for e in reference_entities() if e.type == "AdministrativeArea" or e.id in IDS]
-        assert twin.commit(entities).rejected == []
-        batch = reference_observations("kdd2018")
-        batch = batch[batch["entity_id"].isin(IDS)]
-        result = twin.commit_observations(batch)
-        assert result.rejected == [] and result.accepted == len(batch)
-    return directory
 
 
 @pytest.fixture
