@@ -111,3 +111,18 @@ def test_air_forecast_train_evaluate_predict(data_dir):
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)["forecast"]
     assert len(rows) == 48 and rows[0]["target_at"].startswith("2016-04-01T01:00")
+
+
+def test_air_qa_and_joint(data_dir):
+    r = _run(data_dir, "qa", "--from", "2015-12-01", "--to", "2015-12-31", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert {f["station_id"] for f in out["flags"]} <= {"dongsi", "tiantan"}
+    assert sum(c["count"] for c in out["counts"]) == len(out["flags"])
+    r = _run(data_dir, "joint", "--from", "2015-12-01", "--to", "2015-12-31", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [j["jurisdiction"] for j in out["jurisdictions"]] == ["110101"]
+    co = out["co_exceedance"]
+    assert co["threshold"] == 75.0 and co["hours_any"] > 100
+    assert co["hours_cross_boundary"] == 0  # both stations are in Dongcheng

@@ -17,6 +17,8 @@ from rich.table import Table
 from citytwin.air import daily as air_daily
 from citytwin.air import episodes as air_episodes
 from citytwin.air import forecast as air_forecast
+from citytwin.air import joint as air_joint
+from citytwin.air import qa as air_qa
 from citytwin.air import source
 from citytwin.air.aqi import standard_for
 from citytwin.cli._common import EXIT_CHECK_FAILED, console, data_dir, emit_json, err_console
@@ -213,6 +215,95 @@ def episodes(
     )
 
 
+def qa(
+    ctx: typer.Context,
+    from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (Asia/Shanghai).")],
+    to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    jurisdiction: Annotated[
+        str | None, typer.Option("--jurisdiction", help="Only this jurisdiction.")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Quality flags of the stations' readings (impossible, stuck, spike, neighbour). 数据质量标记。"""
+    first, last = _date(from_, "--from"), _date(to, "--to")
+    with Twin.open(data_dir(ctx)) as twin:
+        all_stations = source.stations(twin)
+        st = (
+            all_stations
+            if jurisdiction is None
+            else all_stations.loc[all_stations["jurisdiction"] == jurisdiction]
+        )
+        # neighbours are judged against every station of the twin, not only the chosen ones
+        frame = source.station_frame(twin, list(all_stations["entity_id"]), *source.day_bounds(first, last))
+    flags = air_qa.qa_flags(frame, all_stations.dropna(subset=["lon", "lat"]))
+    flags = flags.loc[flags["station_id"].isin(st["station_id"])]
+    counts = flags.groupby(["flag", "attribute"]).size().reset_index(name="count")
+    rows = _records(flags, ["station_id", "observed_at", "attribute", "flag", "value", "detail"])
+    if json:
+        emit_json(
+            {
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "counts": counts.to_dict("records"),
+                "flags": rows,
+            }
+        )
+        return
+    console.print(_table("quality flags 质量标记", counts.to_dict("records"), ["flag", "attribute", "count"]))
+
+
+def joint(
+    ctx: typer.Context,
+    from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (Asia/Shanghai).")],
+    to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    threshold: Annotated[float | None, typer.Option(help="PM2.5 hourly screening value [ug/m3].")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Jurisdictions compared, and hours when stations exceed together. 联防联控：辖区对比与同时超标。"""
+    first, last = _date(from_, "--from"), _date(to, "--to")
+    with Twin.open(data_dir(ctx)) as twin:
+        st = source.stations(twin)
+        frame = source.station_frame(twin, list(st["entity_id"]), *source.day_bounds(first, last))
+    jmap = dict(zip(st["station_id"], st["jurisdiction"], strict=True))
+    comparison = air_joint.jurisdiction_comparison(air_daily.jurisdiction_daily(frame, jmap))
+    co = air_joint.co_exceedance(frame, jmap, "pm25", threshold)
+    hours = co.hours.loc[co.hours["n_exceeding"] > 0]
+    result = {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "jurisdictions": comparison.to_dict("records"),
+        "co_exceedance": {
+            "pollutant": co.pollutant,
+            "threshold": co.threshold,
+            "hours_any": len(hours),
+            "hours_cross_boundary": int(hours["cross_boundary"].sum()),
+            "pairs": co.pairs.round(3).to_dict("records"),
+        },
+    }
+    if json:
+        emit_json(result)
+        return
+    console.print(
+        _table(
+            "jurisdictions 辖区对比",
+            result["jurisdictions"],
+            [
+                "jurisdiction",
+                "days",
+                "mean_aqi",
+                "mean_pm25",
+                "days_over_100",
+                "days_over_200",
+                "top_primary",
+            ],
+        )
+    )
+    console.print(
+        f"hours with PM2.5 > {co.threshold:g} ug/m3 at some station: {result['co_exceedance']['hours_any']}; "
+        f"in two or more jurisdictions at once: {result['co_exceedance']['hours_cross_boundary']}"
+    )
+
+
 # ------------------------------------------------------------------ forecast
 
 
@@ -333,6 +424,8 @@ def register(app: typer.Typer) -> None:
     air_app.command("aqi")(aqi)
     air_app.command("daily")(daily)
     air_app.command("episodes")(episodes)
+    air_app.command("qa")(qa)
+    air_app.command("joint")(joint)
     forecast_app.command("train")(forecast_train)
     forecast_app.command("evaluate")(forecast_evaluate)
     forecast_app.command("predict")(forecast_predict)
