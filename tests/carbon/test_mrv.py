@@ -116,3 +116,15 @@ def test_unknown_principal_commits_nothing(twin):
     assert twin.log.size == size
     with pytest.raises(BadInputError, match="already has a key"):
         mrv.create_principal(twin.config.data_dir, REPORTER)
+
+
+def test_witness_policy_is_applied(twin):
+    from citytwin.ledger.note import ALG_COSIGNATURE_V1, CosignatureSigner, generate_key
+
+    entity_id = _approved(twin, ceads.tongzhou_estimate(2016))
+    bundle = mrv.prove(twin, entity_id)
+    private, _ = generate_key("witness.sanhe.example", alg=ALG_COSIGNATURE_V1)
+    witness = CosignatureSigner.from_text(private).verifier_text
+    with pytest.raises(VerificationError, match="cosignatures of at least 1 of 1"):
+        mrv.verify_figure(bundle, "totals.basic_t", witness_keys=[witness])
+    assert mrv.verify_figure(bundle, "year", witness_keys=[witness], quorum=0).value == 2016

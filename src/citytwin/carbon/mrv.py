@@ -21,6 +21,7 @@ import base64
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import orjson
 
 from citytwin.carbon.inventory import Inventory
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
-from citytwin.ledger.note import Signer, Verifier, generate_key
+from citytwin.ledger.note import CosignatureVerifier, Signer, Verifier, generate_key
 from citytwin.twin import Entity, Twin
 from citytwin.twin.canonical import canonicalize
 
@@ -263,17 +264,22 @@ def verify_figure(
     log_verifier_key: str | None = None,
     reporter_key: str | None = None,
     reviewer_key: str | None = None,
+    witness_keys: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> ProvenFigure:
     """Check a :func:`prove` bundle offline and return the figure at ``path`` (e.g. ``totals.basic_t``).
 
-    Checks: the tlog-proof against the log key (``log_verifier_key``, default the bundle's),
-    that the proven entry is this entity's approved version, the document's SHA-256, the
-    reporter's and the reviewer's signatures (and, when given, that they are the expected keys).
+    Checks: the tlog-proof against the log key (``log_verifier_key``, default the bundle's) and,
+    when ``witness_keys`` (cosignature/v1 verifier keys) are given, ``quorum`` of their
+    cosignatures (default all); that the proven entry is this entity's approved version; the
+    document's SHA-256; the reporter's and the reviewer's signatures (and, when given, that they
+    are the expected keys).
     """
     from citytwin.ledger.proof import parse_proof, verify_proof
 
     verifier = Verifier.from_text(log_verifier_key or bundle["log_verifier_key"])
-    proven = verify_proof(bundle["proof"], verifier)
+    witnesses = [CosignatureVerifier.from_text(k.strip()) for k in witness_keys]
+    proven = verify_proof(bundle["proof"], verifier, witnesses=witnesses, quorum=quorum)
     entry = orjson.loads(parse_proof(bundle["proof"]).extra)
     props = entry.get("properties", {})
     if entry.get("id") != bundle["entity_id"] or entry.get("type") != ENTITY_TYPE:

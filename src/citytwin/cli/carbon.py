@@ -530,12 +530,18 @@ def verify_cmd(
     bundle: Annotated[Path, typer.Argument(help="A proof bundle written by `carbon prove --out`.")],
     figure: Annotated[str, typer.Option(help="A figure of the document, e.g. totals.basic_t.")] = "totals.basic_t",
     log_vkey: Annotated[str | None, typer.Option(help="The log's verifier key [default: the bundle's].")] = None,
+    witness_vkey: Annotated[
+        list[str] | None, typer.Option("--witness-vkey", help="A witness's cosignature key. Repeatable.")
+    ] = None,
+    quorum: Annotated[int | None, typer.Option(help="Cosignatures required [default: all witnesses].")] = None,
     json: JsonOption = False,
 ) -> None:
     """Verify a proof bundle offline and print the figure (exit 1 if it fails). 离线验证证明。"""
     from citytwin.carbon.mrv import verify_figure
 
-    proven = verify_figure(_read_json(bundle), figure, log_verifier_key=log_vkey)
+    proven = verify_figure(
+        _read_json(bundle), figure, log_verifier_key=log_vkey, witness_keys=witness_vkey or [], quorum=quorum
+    )
     if json:
         emit_json(proven.__dict__)
     else:
