@@ -29,9 +29,7 @@ def test_beijing_totals_per_year_reproduced_from_the_raw_sheets():
         CEADS_RAW / "raw_cities" / "The_Emission_Inventories_for_290_Chinese_Cities_from_1997_to_2019.xlsx",
         read_only=True,
     )
-    raw = {
-        r[2]: r[3] for r in book["emission vector"].iter_rows(min_row=2, values_only=True) if r[1] == "北京"
-    }
+    raw = {r[2]: r[3] for r in book["emission vector"].iter_rows(min_row=2, values_only=True) if r[1] == "北京"}
     assert sorted(raw) == list(range(1997, 2020))
     totals = ceads.city_totals("Beijing")
     assert_allclose(totals.loc[sorted(raw)].to_numpy(), [raw[y] * 1e6 for y in sorted(raw)], rtol=1e-15)
@@ -56,9 +54,7 @@ def test_gpc_inventory_reproduces_the_sheet_total_row_each_year():
         # every fuel column of the total row equals the sum of its sector cells
         cells = table[(table["sector"] != "Total") & (table["fuel"] != "Scope_1_Total")]
         by_fuel = cells.groupby("fuel")["co2_mt"].sum()
-        row = table[(table["sector"] == "Total") & (table["fuel"] != "Scope_1_Total")].set_index("fuel")[
-            "co2_mt"
-        ]
+        row = table[(table["sector"] == "Total") & (table["fuel"] != "Scope_1_Total")].set_index("fuel")["co2_mt"]
         assert_allclose(by_fuel.reindex(row.index).fillna(0).to_numpy(), row.to_numpy(), rtol=1e-9, atol=1e-9)
 
 
@@ -111,3 +107,14 @@ def test_tongzhou_is_a_labelled_estimate_scaled_by_population():
 def test_years_without_sector_detail_are_refused():
     with pytest.raises(ceads.BadInputError, match="year 2010: CEADs sector detail"):
         ceads.beijing_inventory(2010)
+
+
+@needs_raw
+def test_openclimate_processed_series_agree_with_ours():
+    provinces = pd.read_csv(CEADS_RAW / "processed_provinces" / "EmissionsAgg.csv")
+    beijing = provinces[provinces["actor_id"] == "CN-BJ"].set_index("year")["total_emissions"]
+    for year in ceads.SECTOR_YEARS:  # integer tonnes in the processed file
+        assert abs(beijing[year] - ceads.beijing_inventory(year).totals()["territorial_t"]) <= 1.0
+    city = ceads.city_totals("Beijing")
+    for year in range(1998, 2018):  # the provincial and city series agree to 1e-6 until 2017
+        assert_allclose(beijing[year], city[year], rtol=1e-6)
