@@ -69,9 +69,7 @@ def test_gwp_set_changes_co2e_of_ch4_and_n2o_only(gwp_set):
 
 
 def test_gwp_sets_give_different_co2e():
-    values = {
-        s: emissions("natural_gas", 1, "TJ", sector="II.1.1", gwp_set=s).co2e_t for s in factors.GWP_SETS
-    }
+    values = {s: emissions("natural_gas", 1, "TJ", sector="II.1.1", gwp_set=s).co2e_t for s in factors.GWP_SETS}
     assert len(set(values.values())) == 3
     assert factors.gwp("CH4", "AR6").value == 27.9 and factors.gwp("N2O", "AR4").value == 298
 
@@ -85,9 +83,7 @@ def test_sector_selects_the_ipcc_ch4_table():
         / factors.fuel_factor("bituminous_coal", "ch4", "energy").value
     )
     road = emissions("gasoline", 1, "t", sector="II.1.1")
-    assert road.ch4_t == pytest.approx(
-        road.energy_tj * factors.fuel_factor("gasoline", "ch4", "road").value / 1e3
-    )
+    assert road.ch4_t == pytest.approx(road.energy_tj * factors.fuel_factor("gasoline", "ch4", "road").value / 1e3)
 
 
 def test_natural_gas_by_volume_uses_the_density_row():
@@ -131,3 +127,15 @@ def test_natural_gas_by_volume_uses_the_density_row():
 def test_bad_input_names_the_value(kwargs, match):
     with pytest.raises(BadInputError, match=match):
         emissions(**kwargs)
+
+
+def test_market_based_residual_factor_and_factor_version():
+    residual = emissions("electricity", 1, "GWh", year=2021, grid_kind="national_residual")
+    assert residual.co2_t == pytest.approx(
+        1e6 * factors.electricity_factor(2021, "CN", "national_residual").value / 1e3
+    )
+    assert residual.co2_t > emissions("electricity", 1, "GWh", year=2021).co2_t
+    with pytest.raises(BadInputError, match="kind national_residual"):
+        emissions("electricity", 1, "GWh", year=2023, grid_kind="national_residual")
+    with pytest.raises(BadInputError, match="fuel factor version 'ipcc1996'"):
+        emissions("diesel", 1, "t", version="ipcc1996")

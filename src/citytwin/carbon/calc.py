@@ -121,12 +121,15 @@ def emissions(
     gwp_set: str = DEFAULT_GWP,
     region: str = "CN",
     version: str = _factors.DEFAULT_FUEL_VERSION,
+    grid_kind: str | None = None,
 ) -> Emission:
     """Emissions of one activity: ``quantity`` [``unit``] of ``activity`` in GPC sub-sector ``sector``.
 
     ``sector`` defaults to I.2.1 for fuels and I.2.2 for electricity (commercial and institutional).
     Electricity needs ``year`` (the data year of the MEE/NBS factor) and a scope-2 sub-sector;
-    a fuel needs a scope-1 combustion sub-sector. Returns tonnes of each gas and of CO2e.
+    ``grid_kind`` picks ``national_residual`` (market-based) or ``national_fossil`` instead of the
+    national average. A fuel needs a scope-1 combustion sub-sector; ``version`` picks the fuel
+    factor table version. Returns tonnes of each gas and of CO2e.
     """
     if activity not in ACTIVITIES:
         raise BadInputError(f"activity {activity!r}: expected one of {sorted(ACTIVITIES)}")
@@ -140,13 +143,11 @@ def emissions(
                 "(I.x.2 or II.x.2)"
             )
         if unit not in _ELECTRICITY_KWH:
-            raise BadInputError(
-                f"unit {unit!r} does not fit electricity: expected one of {list(_ELECTRICITY_KWH)}"
-            )
+            raise BadInputError(f"unit {unit!r} does not fit electricity: expected one of {list(_ELECTRICITY_KWH)}")
         kwh = _check_quantity(quantity) * _ELECTRICITY_KWH[unit]
         if year is None:
             raise BadInputError("electricity needs a year: the MEE/NBS factor depends on the data year")
-        grid = _factors.electricity_factor(int(year), region)
+        grid = _factors.electricity_factor(int(year), region, grid_kind)
         co2_t = kwh * grid.value / 1000.0
         return Emission(
             activity,

@@ -66,12 +66,26 @@ def calc(
     sector: Annotated[str | None, typer.Option(help="GPC sub-sector, e.g. I.1.1, II.1.1, I.2.2.")] = None,
     gwp: GwpOption = "AR5",
     region: Annotated[str, typer.Option(help="Grid region for electricity: CN, CN-NORTH, CN-BJ, ...")] = "CN",
+    grid_kind: Annotated[
+        str | None, typer.Option(help="national_average (default for CN), national_residual, national_fossil.")
+    ] = None,
+    factor_version: Annotated[str, typer.Option(help="Fuel factor table version.")] = "ipcc2006",
     json: JsonOption = False,
 ) -> None:
     """Emissions of one activity, with the factors used and their sources. 单项活动排放计算。"""
     from citytwin.carbon.calc import ACTIVITIES, emissions
 
-    result = emissions(activity, quantity, unit, year=year, sector=sector, gwp_set=gwp, region=region)
+    result = emissions(
+        activity,
+        quantity,
+        unit,
+        year=year,
+        sector=sector,
+        gwp_set=gwp,
+        region=region,
+        version=factor_version,
+        grid_kind=grid_kind,
+    )
     if json:
         emit_json(result.as_dict())
         return
