@@ -181,3 +181,45 @@ def test_every_carbon_command_is_documented():
     assert len(names) == 13
     missing = [n for n in names if f"`{n} " not in readme and f"`{n}`" not in readme]
     assert not missing, missing
+
+
+def test_inventory_build_with_a_bad_record_writes_nothing(tmp_path):
+    activities = tmp_path / "bad.csv"
+    pd.DataFrame(
+        [
+            {
+                "subsector": "I.1.1",
+                "activity": "natural_gas",
+                "quantity": 1000,
+                "unit": "m3",
+                "year": 2022,
+                "jurisdiction": "110112",
+            },
+            {
+                "subsector": "I.1.2",
+                "activity": "electricity",
+                "quantity": 5,
+                "unit": "GWh",
+                "year": 2022,
+                "jurisdiction": "110112",
+                "factor_year": 2019,
+            },
+        ]
+    ).to_csv(activities, index=False)
+    out = tmp_path / "inventory.json"
+    result = _run(
+        "carbon",
+        "inventory",
+        "build",
+        "--activities",
+        activities,
+        "--jurisdiction",
+        "110112",
+        "--year",
+        2022,
+        "--out",
+        out,
+        code=2,
+    )
+    assert "record 1 (I.1.2, electricity): no electricity factor for year 2019" in result.stderr.replace("\n", "")
+    assert not out.exists()
