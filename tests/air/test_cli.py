@@ -126,3 +126,37 @@ def test_air_qa_and_joint(data_dir):
     co = out["co_exceedance"]
     assert co["threshold"] == 75.0 and co["hours_any"] > 100
     assert co["hours_cross_boundary"] == 0  # both stations are in Dongcheng
+
+
+def test_api_air_endpoints(data_dir):
+    from fastapi.testclient import TestClient
+
+    from citytwin.api import create_app
+
+    cli = json.loads(_run(data_dir, "aqi", "--station", "dongsi", "--day", "2015-12-08", "--json").stdout)
+    with TestClient(create_app(data_dir)) as client:  # the app holds the twin open: CLI runs before
+        r = client.get("/api/v1/air/aqi", params={"station": "dongsi", "day": "2015-12-08"})
+        assert r.status_code == 200, r.text
+        assert r.json() == cli
+        r = client.get("/api/v1/air/joint", params={"from": "2015-12-01", "to": "2015-12-31"})
+        assert r.status_code == 200, r.text
+        assert r.json()["jurisdictions"][0]["jurisdiction"] == "110101"
+        r = client.get(
+            "/api/v1/air/joint/lagged",
+            params={
+                "source": "dongsi",
+                "target": "tiantan",
+                "from": "2015-11-01",
+                "to": "2016-03-31",
+                "max_lag": 3,
+            },
+        )
+        assert r.status_code == 200, r.text
+        assert {c["sector"] for c in r.json()["correlations"]} >= {"N", "all"}
+        r = client.get(
+            "/api/v1/air/daily", params={"jurisdiction": "110101", "from": "2015-12-31", "to": "x"}
+        )
+        assert r.status_code == 400 and "expected a date YYYY-MM-DD" in r.json()["detail"]
+        assert r.headers["content-type"].startswith("application/problem+json")
+        r = client.get("/api/v1/air/aqi", params={"station": "nowhere", "day": "2015-12-08"})
+        assert r.status_code == 404, r.text

@@ -25,6 +25,9 @@ ROUTERS = [
     "citytwin.api.log:router",
     "citytwin.api.proofs:router",
     "citytwin.api.ingest:router",
+    "citytwin.api.air:router",
+    "citytwin.api.dashboard:router",
+    "citytwin.web:router",
     # apps: "citytwin.air.api:router", "citytwin.carbon.api:router", ...
 ]
 
@@ -40,11 +43,13 @@ def _router(path: str):
 
 
 def create_app(data_dir: Path | str) -> FastAPI:
-    """The application over the twin in `data_dir` (opened now, closed at shutdown)."""
+    """The application over the twin in `data_dir` (opened now, closed at shutdown, reopened at
+    a later startup)."""
     state = ApiState(Path(data_dir))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        state.open()
         yield
         state.close()
 

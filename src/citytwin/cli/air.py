@@ -14,13 +14,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from citytwin.air import daily as air_daily
-from citytwin.air import episodes as air_episodes
 from citytwin.air import forecast as air_forecast
-from citytwin.air import joint as air_joint
-from citytwin.air import qa as air_qa
-from citytwin.air import source
-from citytwin.air.aqi import standard_for
+from citytwin.air import report, source
 from citytwin.cli._common import EXIT_CHECK_FAILED, console, data_dir, emit_json, err_console
 from citytwin.errors import BadInputError
 from citytwin.twin import Twin
@@ -41,44 +36,7 @@ MODEL_DIR = Path("models") / "air-forecast"
 
 
 def _date(text: str, what: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise BadInputError(f"{what} {text!r}: expected a date YYYY-MM-DD") from None
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    out = frame[[c for c in columns if c in frame.columns]].copy()
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.DatetimeTZDtype):
-            out[c] = out[c].map(lambda t: t.isoformat() if pd.notna(t) else None)
-        elif out[c].dtype == object:
-            out[c] = out[c].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
-    out = out.astype(object).where(out.notna(), None)
-    return [
-        {k: (int(v) if k in ("aqi", "level", "n_stations") and v is not None else v) for k, v in r.items()}
-        for r in out.to_dict("records")
-    ]
-
-
-_DAILY_COLUMNS = [
-    "day",
-    "standard",
-    "aqi",
-    "level",
-    "category_zh",
-    "category_en",
-    "colour",
-    "primary",
-    "exceeding",
-    "pm25",
-    "pm10",
-    "so2",
-    "no2",
-    "co",
-    "o3_8h",
-    "o3_1h",
-]
+    return report.parse_day(text, what)
 
 
 def _table(title: str, rows: list[dict], columns: list[str]) -> Table:
@@ -101,29 +59,15 @@ def aqi(
     json: JsonOption = False,
 ) -> None:
     """Daily AQI of one station on one day, with its 24 hourly (real-time) values. 单站日AQI与逐时AQI。"""
-    d = _date(day, "day")
-    entity = source.station_id(station)
     with Twin.open(data_dir(ctx)) as twin:
-        frame = source.station_frame(twin, [entity], *source.day_bounds(d, d, pad_hours=24))
-    daily = air_daily.daily_aqi(frame, standard)
-    daily = daily.loc[daily["day"] == d]
-    hourly = air_daily.hourly_aqi(frame, standard)
-    local = hourly["observed_at"].dt.tz_convert("Asia/Shanghai")
-    hourly = hourly.loc[local.dt.date == d]
-    result = {
-        "station": entity,
-        "day": d.isoformat(),
-        "standard": standard or standard_for(d),
-        "daily": (_records(daily, _DAILY_COLUMNS) or [None])[0],
-        "hourly": _records(hourly, ["observed_at", "aqi", "level", "category_zh", "category_en", "primary"]),
-    }
+        result = report.station_day_report(twin, station, _date(day, "--day"), standard)
     if json:
         emit_json(result)
         return
     dd = result["daily"] or {}
     console.print(
-        f"{entity} {d} ({result['standard']}): AQI {dd.get('aqi', 'NA')} {dd.get('category_zh') or ''} "
-        f"{dd.get('category_en') or ''}; primary {dd.get('primary') or '-'}"
+        f"{result['station']} {result['day']} ({result['standard']}): AQI {dd.get('aqi', 'NA')} "
+        f"{dd.get('category_zh') or ''} {dd.get('category_en') or ''}; primary {dd.get('primary') or '-'}"
     )
     console.print(_table("hourly 逐时", result["hourly"], ["observed_at", "aqi", "category_zh", "primary"]))
 
@@ -139,32 +83,12 @@ def daily(
     """Daily AQI of a jurisdiction (mean of its stations) and of each station. 辖区日AQI。"""
     first, last = _date(from_, "--from"), _date(to, "--to")
     with Twin.open(data_dir(ctx)) as twin:
-        st = source.stations(twin, jurisdiction)
-        frame = source.station_frame(twin, list(st["entity_id"]), *source.day_bounds(first, last))
-    jmap = dict.fromkeys(frame["station_id"].unique(), jurisdiction)
-    j = air_daily.jurisdiction_daily(frame, jmap, standard)
-    per = air_daily.daily_aqi(frame, standard)
-    sel = (j["day"] >= first) & (j["day"] <= last)
-    result = {
-        "jurisdiction": jurisdiction,
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "days": _records(j.loc[sel], [*_DAILY_COLUMNS, "n_stations"]),
-        "stations": {
-            s: _records(g.loc[(g["day"] >= first) & (g["day"] <= last)], ["day", "aqi", "level", "primary"])
-            for s, g in per.groupby("station_id")
-        },
-    }
+        result = report.jurisdiction_report(twin, jurisdiction, first, last, standard)
     if json:
         emit_json(result)
         return
-    console.print(
-        _table(
-            f"{jurisdiction} daily AQI 日AQI",
-            result["days"],
-            ["day", "standard", "aqi", "category_zh", "category_en", "primary", "pm25", "n_stations"],
-        )
-    )
+    columns = ["day", "standard", "aqi", "category_zh", "category_en", "primary", "pm25", "n_stations"]
+    console.print(_table(f"{jurisdiction} daily AQI 日AQI", result["days"], columns))
 
 
 def episodes(
@@ -178,41 +102,16 @@ def episodes(
     json: JsonOption = False,
 ) -> None:
     """Heavy-pollution episodes (daily AQI > 200) and the alert level each warrants. 重污染过程与预警级别。"""
-    if by not in ("station", "jurisdiction"):
-        raise BadInputError(f"--by {by!r}: expected 'station' or 'jurisdiction'")
     first = _date(from_, "--from") if from_ else None
     last = _date(to, "--to") if to else None
     with Twin.open(data_dir(ctx)) as twin:
-        st = source.stations(twin, jurisdiction)
-        bounds = source.day_bounds(first, last) if first and last else (None, None)
-        frame = source.station_frame(twin, list(st["entity_id"]), *bounds)
-    if by == "station":
-        d, key = air_daily.daily_aqi(frame), "station_id"
-    else:
-        jmap = dict(zip(st["station_id"], st["jurisdiction"], strict=True))
-        d, key = air_daily.jurisdiction_daily(frame, jmap), "jurisdiction"
-    e = air_episodes.episodes(d, id_column=key)
-    rows = _records(
-        e,
-        [
-            key,
-            "start",
-            "end",
-            "days",
-            "max_aqi",
-            "days_over_300",
-            "days_at_500",
-            "alert",
-            "alert_zh",
-            "alert_en",
-        ],
-    )
+        result = report.episodes_report(twin, jurisdiction, first, last, by)
     if json:
-        emit_json({"by": by, "episodes": rows})
+        emit_json(result)
         return
-    console.print(
-        _table("episodes 重污染过程", rows, [key, "start", "end", "days", "max_aqi", "alert_zh", "alert_en"])
-    )
+    key = "station_id" if by == "station" else "jurisdiction"
+    columns = [key, "start", "end", "days", "max_aqi", "alert_zh", "alert_en"]
+    console.print(_table("episodes 重污染过程", result["episodes"], columns))
 
 
 def qa(
@@ -227,29 +126,11 @@ def qa(
     """Quality flags of the stations' readings (impossible, stuck, spike, neighbour). 数据质量标记。"""
     first, last = _date(from_, "--from"), _date(to, "--to")
     with Twin.open(data_dir(ctx)) as twin:
-        all_stations = source.stations(twin)
-        st = (
-            all_stations
-            if jurisdiction is None
-            else all_stations.loc[all_stations["jurisdiction"] == jurisdiction]
-        )
-        # neighbours are judged against every station of the twin, not only the chosen ones
-        frame = source.station_frame(twin, list(all_stations["entity_id"]), *source.day_bounds(first, last))
-    flags = air_qa.qa_flags(frame, all_stations.dropna(subset=["lon", "lat"]))
-    flags = flags.loc[flags["station_id"].isin(st["station_id"])]
-    counts = flags.groupby(["flag", "attribute"]).size().reset_index(name="count")
-    rows = _records(flags, ["station_id", "observed_at", "attribute", "flag", "value", "detail"])
+        result = report.qa_report(twin, first, last, jurisdiction)
     if json:
-        emit_json(
-            {
-                "from": first.isoformat(),
-                "to": last.isoformat(),
-                "counts": counts.to_dict("records"),
-                "flags": rows,
-            }
-        )
+        emit_json(result)
         return
-    console.print(_table("quality flags 质量标记", counts.to_dict("records"), ["flag", "attribute", "count"]))
+    console.print(_table("quality flags 质量标记", result["counts"], ["flag", "attribute", "count"]))
 
 
 def joint(
@@ -262,45 +143,24 @@ def joint(
     """Jurisdictions compared, and hours when stations exceed together. 联防联控：辖区对比与同时超标。"""
     first, last = _date(from_, "--from"), _date(to, "--to")
     with Twin.open(data_dir(ctx)) as twin:
-        st = source.stations(twin)
-        frame = source.station_frame(twin, list(st["entity_id"]), *source.day_bounds(first, last))
-    jmap = dict(zip(st["station_id"], st["jurisdiction"], strict=True))
-    comparison = air_joint.jurisdiction_comparison(air_daily.jurisdiction_daily(frame, jmap))
-    co = air_joint.co_exceedance(frame, jmap, "pm25", threshold)
-    hours = co.hours.loc[co.hours["n_exceeding"] > 0]
-    result = {
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "jurisdictions": comparison.to_dict("records"),
-        "co_exceedance": {
-            "pollutant": co.pollutant,
-            "threshold": co.threshold,
-            "hours_any": len(hours),
-            "hours_cross_boundary": int(hours["cross_boundary"].sum()),
-            "pairs": co.pairs.round(3).to_dict("records"),
-        },
-    }
+        result = report.joint_report(twin, first, last, threshold)
     if json:
         emit_json(result)
         return
+    columns = [
+        "jurisdiction",
+        "days",
+        "mean_aqi",
+        "mean_pm25",
+        "days_over_100",
+        "days_over_200",
+        "top_primary",
+    ]
+    console.print(_table("jurisdictions 辖区对比", result["jurisdictions"], columns))
+    co = result["co_exceedance"]
     console.print(
-        _table(
-            "jurisdictions 辖区对比",
-            result["jurisdictions"],
-            [
-                "jurisdiction",
-                "days",
-                "mean_aqi",
-                "mean_pm25",
-                "days_over_100",
-                "days_over_200",
-                "top_primary",
-            ],
-        )
-    )
-    console.print(
-        f"hours with PM2.5 > {co.threshold:g} ug/m3 at some station: {result['co_exceedance']['hours_any']}; "
-        f"in two or more jurisdictions at once: {result['co_exceedance']['hours_cross_boundary']}"
+        f"hours with PM2.5 > {co['threshold']:g} ug/m3 at some station: {co['hours_any']}; "
+        f"in two or more jurisdictions at once: {co['hours_cross_boundary']}"
     )
 
 
@@ -412,7 +272,7 @@ def forecast_predict(
         start = (issued - pd.Timedelta(days=9)).to_pydatetime() if issued is not None else None
         frame = _all_stations(twin, start, end)
     p = air_forecast.predict(m, frame.loc[frame["station_id"].isin(m.stations)], issued)
-    rows = _records(p, ["station_id", "target_at", "pm25", "issued_at"])
+    rows = report.records(p, ["station_id", "target_at", "pm25", "issued_at"])
     if json:
         emit_json({"forecast": rows})
         return
