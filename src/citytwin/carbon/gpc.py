@@ -94,7 +94,10 @@ _SCOPE_TEXT = {
     ("I", 3): ("transmission and distribution losses of grid-supplied energy", "电网供能的输配损耗"),
     ("II", 1): ("fuel combustion within the city boundary", "城市边界内燃料燃烧"),
     ("II", 2): ("grid-supplied energy for transport", "交通消费的电网供能"),
-    ("II", 3): ("portion of transboundary journeys outside the city boundary", "跨界出行的边界外部分"),
+    ("II", 3): (
+        "portion of transboundary journeys outside the city boundary, and T&D losses of grid energy",
+        "跨界出行的边界外部分及电网供能输配损耗",
+    ),
     ("III", 1): ("waste generated and treated within the city", "城市内产生并处理的废弃物"),
     ("III", 2): ("waste generated within but treated outside the city", "城市内产生、城市外处理的废弃物"),
     ("III", 3): ("waste generated outside but treated within the city", "城市外产生、城市内处理的废弃物"),
@@ -110,9 +113,7 @@ def _build() -> dict[str, SubSector]:
     for ref, (en, zh, ipcc) in _STATIONARY.items():
         for scope, level in ((1, "BASIC"), (2, "BASIC"), (3, "BASIC+")):
             s_en, s_zh = _SCOPE_TEXT[("I", scope)]
-            add(
-                f"{ref}.{scope}", scope, level, f"{en}: {s_en}", f"{zh}：{s_zh}", ipcc if scope == 1 else None
-            )
+            add(f"{ref}.{scope}", scope, level, f"{en}: {s_en}", f"{zh}：{s_zh}", ipcc if scope == 1 else None)
     # I.4 has its own rows (GPC Table 4.1): auxiliary operations, then generation supplied to the grid
     add(
         "I.4.1",
@@ -137,17 +138,13 @@ def _build() -> dict[str, SubSector]:
         "Fugitive emissions from mining, processing, storage and transportation of coal",
         "煤炭开采、加工、储存和运输的逸散排放",
     )
-    add(
-        "I.8.1", 1, "BASIC", "Fugitive emissions from oil and natural gas systems", "石油和天然气系统逸散排放"
-    )
+    add("I.8.1", 1, "BASIC", "Fugitive emissions from oil and natural gas systems", "石油和天然气系统逸散排放")
     for ref, (en, zh, ipcc) in _TRANSPORT.items():
         for scope, level in ((1, "BASIC"), (2, "BASIC"), (3, "BASIC+")):
             if ref == "II.5" and scope == 3:
                 continue  # off-road: scopes 1 and 2 only
             s_en, s_zh = _SCOPE_TEXT[("II", scope)]
-            add(
-                f"{ref}.{scope}", scope, level, f"{en}: {s_en}", f"{zh}：{s_zh}", ipcc if scope == 1 else None
-            )
+            add(f"{ref}.{scope}", scope, level, f"{en}: {s_en}", f"{zh}：{s_zh}", ipcc if scope == 1 else None)
     for ref, (en, zh) in _WASTE.items():
         for part, scope, level in ((1, 1, "BASIC"), (2, 3, "BASIC"), (3, 1, "territorial")):
             s_en, s_zh = _SCOPE_TEXT[("III", part)]
@@ -185,12 +182,8 @@ NOTATION_KEYS = {
         "已计入其他类别",
         "the sub-sector (reference number) where the emissions are reported",
     ),
-    "NE": NotationKey(
-        "NE", "not estimated", "未估算", "why the emissions were not estimated (justification)"
-    ),
-    "C": NotationKey(
-        "C", "confidential", "保密", "why the data cannot be reported (confidentiality restriction)"
-    ),
+    "NE": NotationKey("NE", "not estimated", "未估算", "why the emissions were not estimated (justification)"),
+    "C": NotationKey("C", "confidential", "保密", "why the data cannot be reported (confidentiality restriction)"),
 }
 
 
@@ -215,9 +208,7 @@ def check_notation(ref: str, key: str, explanation: str | None, included_in: str
     if key not in NOTATION_KEYS:
         raise BadInputError(f"notation key {key!r} for {ref}: expected one of {list(NOTATION_KEYS)}")
     if not (explanation or "").strip():
-        raise BadInputError(
-            f"notation key {key} for {ref} needs an explanation: {NOTATION_KEYS[key].requires_en}"
-        )
+        raise BadInputError(f"notation key {key} for {ref} needs an explanation: {NOTATION_KEYS[key].requires_en}")
     if key == "IE":
         if not included_in:
             raise BadInputError(f"notation key IE for {ref} needs included_in: the sub-sector that holds it")
