@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= ./citytwin-data
 
-.PHONY: demo test deps-debian bench lint soak clean
+.PHONY: demo test deps-debian deps-node contracts bench lint soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,20 @@ demo: $(STAMP)
 deps-debian:
 	command -v mosquitto >/dev/null || (apt-get update -qq && apt-get install -y -qq mosquitto)
 
-test: $(STAMP) deps-debian
+# Node packages pinned in contracts/package-lock.json: solc-js (make contracts) and anvil, the local
+# EVM JSON-RPC node that the anchoring tests start.
+NODE_STAMP := contracts/node_modules/.installed
+$(NODE_STAMP): contracts/package.json contracts/package-lock.json
+	npm ci --prefix contracts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+deps-node: $(NODE_STAMP)
+
+# Compile the anchoring contract with solc-js; writes src/citytwin/anchor/CheckpointAnchor.json (committed).
+contracts: $(NODE_STAMP)
+	node contracts/build.js
+
+test: $(STAMP) deps-debian deps-node
 	$(PY) -m pytest -q -x --durations=15
 
 bench: $(STAMP)

@@ -71,6 +71,9 @@ def _mount() -> None:
     from citytwin.cli import ingest as ingest_cli
 
     ingest_cli.register(app)
+    from citytwin.cli import anchor as anchor_cli
+
+    anchor_cli.register(app)
 
 
 _mount()
