@@ -85,3 +85,15 @@ class Publisher:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+def stored_rows(twin):
+    return twin.store.db.execute(
+        "SELECT entity_id, attribute, observed_at, value, count(*) OVER (PARTITION BY entity_id, attribute, "
+        "observed_at, source) FROM observations").fetchall()
+
+
+def expected_rows(stream) -> dict:
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    return {(entity, attribute, start + timedelta(hours=hour)): value
+            for (entity, attribute, hour), value in stream.good.items()}

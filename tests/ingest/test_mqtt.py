@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from mqtt_support import Publisher, make_stream, topic
+from mqtt_support import Publisher, expected_rows, make_stream, stored_rows, topic
 
 from citytwin.ingest.mqtt import MqttIngester, entity_of_topic, parse_broker_url
 from twin_records import STATIONS, TONGZHOU_STATION
@@ -28,18 +27,6 @@ def wait_for(condition, seconds=60):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
-
-
-def stored_rows(twin):
-    return twin.store.db.execute(
-        "SELECT entity_id, attribute, observed_at, value, count(*) OVER (PARTITION BY entity_id, attribute, "
-        "observed_at, source) FROM observations").fetchall()
-
-
-def expected_rows(stream) -> dict:
-    start = datetime(2024, 3, 1, tzinfo=UTC)
-    return {(entity, attribute, start + timedelta(hours=hour)): value
-            for (entity, attribute, hour), value in stream.good.items()}
 
 
 def test_topics_and_urls():

@@ -189,6 +189,8 @@ class MqttIngester:
             return
         self._connected = True
         client.subscribe(self.topic, qos=1)
+        if flags.session_present:  # the subscription is part of the session: delivery starts now
+            self._subscribed.set()
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         self._subscribed.set()
