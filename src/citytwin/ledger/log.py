@@ -53,7 +53,7 @@ __all__ = ["Log", "WitnessPolicyLike"]
 _CHECKPOINT = "checkpoint"
 _PENDING = ".checkpoint.pending"
 _U16 = struct.Struct(">H").pack
-_TILE_CACHE = 256
+_TILE_CACHE = 1024  # tiles (and their inner levels) kept in memory: at most ~24 MB
 _LEAF_HASHER = sha256(b"\x00")
 
 
