@@ -237,11 +237,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=10_000)
     ap.add_argument("--big", type=int, default=10_000_000)
     ap.add_argument("--dir", type=Path, default=None, help="Scratch directory [default: a temporary one].")
+    ap.add_argument("--only", choices=["integrate", "proofs"], default=None, help="Run one part.")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-ledger-", dir=args.dir))
     try:
-        bench_integrate(root, args.entries, args.batch)
-        bench_proofs(root, args.big)
+        if args.only != "proofs":
+            bench_integrate(root, args.entries, args.batch)
+        if args.only != "integrate":
+            bench_proofs(root, args.big)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
