@@ -378,15 +378,21 @@ def run_pathway(scn: Scenario, runs: int | None = None, seed: int | None = None)
                 "abatement_2030_t": float(wedge[0][years.index(2030)]) if 2030 in years else None,
                 "abatement_final_t": float(wedge[0][-1]),
                 "abatement_cumulative_t": float(wedge[0].sum()),
+                "cost_cumulative_cny": float(wedge[0].sum()) * _central(m["cost_cny_per_t"]),
             }
         )
     mac.sort(key=lambda row: row["cost_cny_per_t"])
+    cumulative = 0.0
+    for row in mac:  # the curve: x from cumulative_start_t to cumulative_start_t + abatement, height cost
+        row["mac_start_t"] = cumulative
+        cumulative += row["abatement_cumulative_t"]
     return {
         "scenario": scn.name,
         "jurisdiction": scn.jurisdiction,
         "years": years,
         "source": scn.source,
         "by_sector_t": {s: v[0].tolist() for s, v in central["by_sector"].items()},
+        "sector_names": {s: [sec.get("name_zh", ""), sec.get("name_en", s)] for s, sec in scn.sectors.items()},
         "sink_t": central["sink"][0].tolist(),
         "baseline_t": central["baseline"][0].tolist(),
         "net_t": net.tolist(),

@@ -376,12 +376,13 @@ def pathway_cmd(
         return
     years = out["years"]
     table = Table(title=f"{out['scenario']} [kt CO2]")
-    table.add_column("部门 / Sector")
+    table.add_column("部门 / Sector", min_width=14)
     shown = [i for i, y in enumerate(years) if y % 5 == 0]
     for i in shown:
         table.add_column(str(years[i]), justify="right")
     for sector, values in out["by_sector_t"].items():
-        table.add_row(sector, *(f"{values[i] / 1e3:,.0f}" for i in shown))
+        zh, en = out["sector_names"][sector]
+        table.add_row(f"{zh}\n{en}".strip(), *(f"{values[i] / 1e3:,.0f}" for i in shown))
     table.add_row("碳汇 / sinks", *(f"{-out['sink_t'][i] / 1e3:,.0f}" for i in shown))
     table.add_row("净排放 / net", *(f"{out['net_t'][i] / 1e3:,.0f}" for i in shown))
     table.add_row("基准 / baseline", *(f"{out['baseline_t'][i] / 1e3:,.0f}" for i in shown))
