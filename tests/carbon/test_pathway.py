@@ -44,6 +44,11 @@ def test_central_pathway_outputs(scenario):
     assert_allclose(by_sector, out["net_t"], rtol=1e-12)
     costs = [row["cost_cny_per_t"] for row in out["mac"]]
     assert costs == sorted(costs) and len(costs) == 12
+    for before, after in zip(out["mac"], out["mac"][1:]):  # the MAC curve's blocks sit side by side
+        assert after["mac_start_t"] == pytest.approx(before["mac_start_t"] + before["abatement_cumulative_t"])
+    row = out["mac"][0]
+    assert row["cost_cumulative_cny"] == pytest.approx(row["cost_cny_per_t"] * row["abatement_cumulative_t"])
+    assert out["sector_names"]["transport"] == ["交通", "Transport"]
     mc = out["monte_carlo"]
     assert mc["runs"] == 2000 and 0.0 <= mc["p_peak_by"]["probability"] <= 1.0
     q = mc["residual_final_t"]
