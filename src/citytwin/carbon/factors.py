@@ -116,9 +116,7 @@ def _factor(row: pd.Series, parameter: str) -> Factor:
 
 
 @lru_cache(maxsize=4096)
-def fuel_factor(
-    fuel: str, parameter: str, sector: str = "any", version: str = DEFAULT_FUEL_VERSION
-) -> Factor:
+def fuel_factor(fuel: str, parameter: str, sector: str = "any", version: str = DEFAULT_FUEL_VERSION) -> Factor:
     """One IPCC figure of a fuel: ``parameter`` is ncv [TJ/Gg], co2, ch4, n2o [kg/TJ] or density [kg/m3].
 
     ``sector`` is the IPCC combustion class (energy, manufacturing, commercial, residential, road,
@@ -126,9 +124,7 @@ def fuel_factor(
     """
     table = fuel_table()
     if version not in set(table["version"]):
-        raise BadInputError(
-            f"fuel factor version {version!r}: expected one of {sorted(set(table['version']))}"
-        )
+        raise BadInputError(f"fuel factor version {version!r}: expected one of {sorted(set(table['version']))}")
     of_fuel = table[(table["version"] == version) & (table["fuel"] == fuel)]
     if of_fuel.empty:
         raise BadInputError(f"fuel {fuel!r}: no factors in {version}; expected one of {fuels(version)}")
@@ -143,9 +139,7 @@ def fuel_factor(
 
 
 @lru_cache(maxsize=1024)
-def electricity_factor(
-    year: int, region: str = "CN", kind: str | None = None, version: str | None = None
-) -> Factor:
+def electricity_factor(year: int, region: str = "CN", kind: str | None = None, version: str | None = None) -> Factor:
     """The MEE/NBS electricity CO2 factor of data year ``year`` for ``region`` [kgCO2/kWh].
 
     ``region`` is ``CN`` (national), a grid (``CN-NORTH``, ...) or a province (``CN-BJ``, ...);
