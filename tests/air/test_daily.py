@@ -157,3 +157,17 @@ def test_from_long_round_trip(winter_2015):
     assert len(back) == len(wide) >= 40
     assert np.allclose(back["pm25"], back["pm25_long"], equal_nan=True)
     assert np.allclose(back["co"], back["co_long"], equal_nan=True)
+
+
+def test_jurisdiction_hourly_is_aqi_of_station_means(winter_2015, jurisdictions):
+    h = daily.jurisdiction_hourly(winter_2015, jurisdictions, standard="HJ633-2026")
+    t = pd.Timestamp("2015-12-08 06:00", tz="UTC")
+    both = winter_2015.loc[
+        winter_2015["station_id"].isin(["dongsi", "tiantan"]) & (winter_2015["observed_at"] == t)
+    ]
+    row = h.loc[(h["station_id"] == "110101") & (h["observed_at"] == t)].iloc[0]
+    assert row["n_stations"] == 2
+    expected = aqi(
+        {p: both[p].mean() for p in ("pm25", "pm10", "so2", "no2", "co", "o3")}, "1h", "HJ633-2026"
+    )
+    assert row["aqi"] == expected.value and row["primary"] == ",".join(expected.primary)

@@ -201,7 +201,7 @@ def jurisdiction_hourly(
     means = grouped[cols].mean()
     means["n_stations"] = grouped["pm25"].count() if "pm25" in f else 0
     means = means.reset_index().rename(columns={"jurisdiction": "station_id"})
-    out = hourly_aqi(means, standard)
+    out = hourly_aqi(means.drop(columns="n_stations"), standard)
     counts = means[["station_id", "observed_at", "n_stations"]]
     return out.merge(counts, on=["station_id", "observed_at"], how="left")
 
