@@ -325,3 +325,26 @@ def test_iaqi_is_monotone_in_concentration(standard, pollutant, period):
     defined = v[~np.isnan(v)]
     assert len(defined) > 0 and np.all(np.diff(defined) >= 0)
     assert np.all(defined == np.floor(defined))  # whole numbers
+
+
+def test_category_and_level_of():
+    assert A.category(300, "HJ633-2012").zh == "重度污染"
+    assert A.category(301, "HJ633-2026").en == "Severely polluted"
+    assert A.category(151, "EPA-2024") == A.Category(4, "不健康", "Unhealthy", "#FF0000")
+    assert A.category(None, "EPA-2024") is None
+    assert list(A.level_of([0, 50, 51, 100, 101, 150, 151, 200, 201, 300, 301, 500, np.nan])) == [
+        1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 0,
+    ]  # fmt: skip
+
+
+def test_report_keys_and_periods():
+    with pytest.raises(BadInputError, match=r"EPA-2024 report period '1h': expected '24h'"):
+        A.aqi({"pm25": 10}, "1h", "EPA-2024")
+    with pytest.raises(
+        BadInputError, match=r"indicator 'pm25_8h' is not part of the HJ633-2012 daily \(24h\) report"
+    ):
+        A.aqi({"pm25_8h": 10}, "24h", "HJ633-2012")
+    with pytest.raises(BadInputError, match=r"indicator 'o3_8h' given twice"):
+        A.aqi({"o3": 10, "o3_8h": 20}, "24h", "HJ633-2012")
+    # explicit periods equal to the defaults are accepted
+    assert A.aqi({"pm25_24h": 120, "o3_8h": 100}, "24h", "HJ633-2012").value == 158
