@@ -104,6 +104,18 @@ def test_tongzhou_is_a_labelled_estimate_scaled_by_population():
     assert 0.08 < ceads.TONGZHOU_POPULATION_SHARE < 0.09
 
 
+def test_estimate_label_survives_export(tmp_path):
+    import openpyxl
+
+    estimate = ceads.tongzhou_estimate(2019)
+    frame = pd.read_csv(estimate.to_csv(tmp_path / "tz.csv"), dtype={"jurisdiction": str})
+    assert set(frame["label"]) == {"estimate"} and set(frame["jurisdiction"]) == {"110112"}
+    book = openpyxl.load_workbook(estimate.to_xlsx(tmp_path / "tz.xlsx"))
+    assert book.sheetnames[0] == "GPC ESTIMATE 估算"
+    about = {r[0]: r[1] for r in book["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["label / 类型"] == "ESTIMATE 估算" and "ESTIMATE" in about["name / 名称"]
+
+
 def test_years_without_sector_detail_are_refused():
     with pytest.raises(ceads.BadInputError, match="year 2010: CEADs sector detail"):
         ceads.beijing_inventory(2010)

@@ -92,6 +92,7 @@ def test_csv_and_xlsx_exports(tmp_path):
     inv = _inventory()
     frame = pd.read_csv(inv.to_csv(tmp_path / "gpc.csv"))
     subs = frame[frame["row_type"] == "subsector"]
+    assert set(frame["label"]) == {"inventory"} and set(frame["gwp_set"]) == {"AR5"}
     assert len(subs) == len(gpc.SUBSECTORS)
     total = frame[(frame["row_type"] == "total") & (frame["ref"] == "basic_t")]["co2e_t"].iloc[0]
     assert_allclose(total, inv.totals()["basic_t"])

@@ -44,7 +44,7 @@ def test_central_pathway_outputs(scenario):
     assert_allclose(by_sector, out["net_t"], rtol=1e-12)
     costs = [row["cost_cny_per_t"] for row in out["mac"]]
     assert costs == sorted(costs) and len(costs) == 12
-    for before, after in zip(out["mac"], out["mac"][1:]):  # the MAC curve's blocks sit side by side
+    for before, after in zip(out["mac"], out["mac"][1:], strict=False):  # the MAC curve's blocks sit side by side
         assert after["mac_start_t"] == pytest.approx(before["mac_start_t"] + before["abatement_cumulative_t"])
     row = out["mac"][0]
     assert row["cost_cumulative_cny"] == pytest.approx(row["cost_cny_per_t"] * row["abatement_cumulative_t"])

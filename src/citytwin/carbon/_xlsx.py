@@ -35,7 +35,14 @@ def write_inventory_xlsx(inv, path: Path, table_labels: dict, total_labels: dict
     table = inv.rows()
     columns = list(table_labels)
     headers = [f"{table_labels[c][0]} / {table_labels[c][1]}" for c in columns]
-    _sheet(wb, "GPC", headers, table[columns].values.tolist(), first=True)
+    # an estimate says so in the name of the sheet people open first (GPC reporting table)
+    _sheet(
+        wb,
+        "GPC ESTIMATE 估算" if inv.label == "estimate" else "GPC",
+        headers,
+        table[columns].values.tolist(),
+        first=True,
+    )
     totals = inv.totals()
     _sheet(
         wb,

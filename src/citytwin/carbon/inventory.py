@@ -217,7 +217,11 @@ class Inventory:
         return inv
 
     def to_csv(self, path: Path) -> Path:
-        """The GPC reporting table and totals as CSV (column ``row_type``: subsector or total)."""
+        """The GPC reporting table and totals as CSV (column ``row_type``: subsector or total).
+
+        Every row carries the inventory's ``label`` (``inventory`` or ``estimate``), ``jurisdiction``,
+        ``year`` and ``gwp_set``, so that an extract of the file still says what it is.
+        """
         frame = self.rows()
         frame.insert(0, "row_type", "subsector")
         totals = pd.DataFrame(
@@ -234,6 +238,10 @@ class Inventory:
         )
         frame = pd.concat([frame, totals], ignore_index=True)
         frame["scope"] = frame["scope"].astype("Int64")
+        for position, (column, value) in enumerate(
+            (("label", self.label), ("jurisdiction", self.jurisdiction), ("year", self.year), ("gwp_set", self.gwp_set))
+        ):
+            frame.insert(position, column, value)
         frame.to_csv(path, index=False, encoding="utf-8")
         return Path(path)
 
