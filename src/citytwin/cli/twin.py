@@ -178,8 +178,13 @@ def rebuild(ctx: typer.Context, json: JsonOption = False) -> None:
         console.print(f"rebuilt the store from {applied:,} log entries")
 
 
-def demo(ctx: typer.Context) -> None:
-    """Initialise if needed, load the reference district, and summarise it. 演示。"""
+def demo(
+    ctx: typer.Context,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API and dashboard after loading.")]
+    = True,
+    port: Annotated[int, typer.Option(help="TCP port of the API on 127.0.0.1.")] = 8000,
+) -> None:
+    """Initialise if needed, load the reference district, summarise it, and serve it. 演示。"""
     from citytwin.twin.config import CONFIG_NAME
 
     directory = data_dir(ctx)
@@ -199,6 +204,10 @@ def demo(ctx: typer.Context) -> None:
         table.add_row(row["period"].strftime("%Y-%m"), f"{row['mean']:.1f}", str(row["count"]))
     console.print(table)
     status(ctx)
+    if serve_api:
+        from citytwin.cli.serve import serve
+
+        ctx.invoke(serve, ctx=ctx, host="127.0.0.1", port=port)
 
 
 def register(app: typer.Typer) -> None:
