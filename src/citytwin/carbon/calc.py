@@ -6,7 +6,7 @@ Fuel combustion follows the IPCC 2006 Tier 1 method (Vol. 2, Ch. 2, Eq. 2.1; Ch.
     emission_gas [t] = energy [TJ] × EF_gas [kg/TJ] / 1000
 
 with the CH4 and N2O factors of the IPCC combustion class of the GPC sub-sector (GPC v1.1,
-Ch. 6 stationary energy, Ch. 7 transportation). Grid electricity (GPC v1.1, scope 2, location
+stationary energy and transportation chapters). Grid electricity (GPC v1.1, scope 2, location
 based) is kWh × the MEE/NBS factor of the data year [kgCO2/kWh]; those factors cover CO2 only.
 CO2e = CO2 + CH4 × GWP_CH4 + N2O × GWP_N2O with the GWP set chosen (AR4, AR5, AR6).
 """

@@ -121,7 +121,7 @@ SECTOR_MAP: dict[str, str] = {
 _TRANSPORT = "Transportation, Storage, Post and Telecommunication Services"
 _ROAD_FUELS = ("Gasoline", "Diesel_Oil", "Fuel_Oil", "LPG", "Natural_Gas", "Other_Petroleum_Products")
 #: (sector, fuel) cells placed elsewhere than their sector: transport fuels go to transportation
-#: (GPC v1.1, Ch. 7); cement and other process CO2 go to IPPU (Ch. 9).
+#: (GPC v1.1, transportation); cement and other process CO2 go to IPPU.
 FUEL_OVERRIDES: dict[tuple[str, str], str] = {
     **{(_TRANSPORT, fuel): "II.1.1" for fuel in _ROAD_FUELS},  # on-road (rail diesel not separable)
     (_TRANSPORT, "Kerosene"): "II.4.1",  # jet fuel loaded at Beijing's airports

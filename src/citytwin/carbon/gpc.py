@@ -1,13 +1,14 @@
 """The GPC structure as data: sectors, sub-sectors, scopes, reporting levels and notation keys.
 
-GPC v1.1 (WRI, C40, ICLEI; aligned with the 2019 Refinement to the IPCC 2006 Guidelines),
-Chapter 4 (Table 4.1, "Sectors and sub-sectors of city GHG emissions"; Table 4.3 notation keys;
-Table 4.4 and Figure 3.2 scopes and reporting levels). Reference numbers follow the GPC's
-reporting table: ``I.1.1`` is stationary energy / residential buildings / scope 1. The
+GPC v1.1 (WRI, C40, ICLEI, 2021; aligned with the 2019 Refinement to the IPCC 2006 Guidelines):
+the sectors and sub-sectors of city GHG emissions, the scope definitions, the notation keys and
+the BASIC / BASIC+ reporting levels of Part I (chapters on principles, boundary and reporting
+requirements; the table numbers of the PDF were not re-read here). Reference numbers follow the
+GPC reporting template: ``I.1.1`` is stationary energy / residential buildings / scope 1. The
 sub-category rows and their reporting levels were checked against the open implementation in
 Open-Earth-Foundation/CityCatalyst (``app/src/data/inventory-structure.json``).
 
-Reporting levels (GPC v1.1, section 3.3):
+Reporting levels (GPC v1.1, Part I):
 
 - BASIC: stationary energy scopes 1 and 2 (except I.4.4), transportation scopes 1 and 2, waste
   scopes 1 and 3 (III.x.1, III.x.2);
@@ -54,7 +55,7 @@ class NotationKey:
     key: str
     name_en: str
     name_zh: str
-    requires_en: str  # what the explanation must say (GPC v1.1, Table 4.3 / section 4.2)
+    requires_en: str  # what the explanation must say (GPC v1.1, use of notation keys)
 
 
 SECTORS = {
@@ -114,7 +115,7 @@ def _build() -> dict[str, SubSector]:
         for scope, level in ((1, "BASIC"), (2, "BASIC"), (3, "BASIC+")):
             s_en, s_zh = _SCOPE_TEXT[("I", scope)]
             add(f"{ref}.{scope}", scope, level, f"{en}: {s_en}", f"{zh}：{s_zh}", ipcc if scope == 1 else None)
-    # I.4 has its own rows (GPC Table 4.1): auxiliary operations, then generation supplied to the grid
+    # I.4 has its own rows in the GPC template: auxiliary operations, then generation supplied to the grid
     add(
         "I.4.1",
         1,
@@ -193,13 +194,13 @@ def subsector(ref: str) -> SubSector:
         return SUBSECTORS[ref]
     except (KeyError, TypeError):
         raise BadInputError(
-            f"GPC sub-sector {ref!r} does not exist: expected a reference number of GPC v1.1 Table 4.1 "
+            f"GPC sub-sector {ref!r} does not exist: expected a reference number of the GPC v1.1 reporting template "
             f"such as I.1.1, II.1.2, III.1.1, IV.1, V.2 or VI.1"
         ) from None
 
 
 def check_notation(ref: str, key: str, explanation: str | None, included_in: str | None = None) -> None:
-    """Check a notation key for sub-sector ``ref`` (GPC v1.1, Table 4.3).
+    """Check a notation key for sub-sector ``ref`` (GPC v1.1, notation keys NO, IE, NE, C).
 
     Every key needs an explanation; ``IE`` also needs ``included_in``, an existing sub-sector
     other than ``ref`` where the emissions are reported.
@@ -221,7 +222,7 @@ def level_totals(co2e_by_ref: dict[str, float]) -> dict[str, float]:
     """Scope 1/2/3, BASIC, BASIC+ and territorial totals of CO2e per sub-sector [t CO2e].
 
     ``territorial_t`` is every scope-1 emission inside the boundary, I.4.4 and III.x.3 included
-    (GPC v1.1, section 3.3); ``basic_t`` and ``basic_plus_t`` follow the levels above.
+    (GPC v1.1, reporting levels); ``basic_t`` and ``basic_plus_t`` follow the levels above.
     """
     totals = {
         "scope1_t": 0.0,

@@ -1,7 +1,7 @@
 """City GHG inventories per the GPC: activity records → the GPC reporting table → CSV and XLSX.
 
-GPC v1.1, Ch. 4 (reporting requirements, Table 4.1 sub-sectors, Table 4.3 notation keys) and
-Ch. 5 (data quality H/M/L, section 5.3). An inventory is built from :class:`ActivityRecord`
+GPC v1.1 (2021): reporting requirements (sub-sectors, notation keys, scopes, BASIC/BASIC+) and
+data quality ratings H/M/L of activity data and emission factors. An inventory is built from :class:`ActivityRecord`
 (an activity with a quantity and unit, turned into emissions by :mod:`citytwin.carbon.calc`)
 and :class:`ReportedEmission` (an emission already estimated by a cited third party, such as
 CEADs), plus notation keys for the sub-sectors without figures. :func:`build_inventory`
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 DOCUMENT_KIND = "citytwin.carbon.inventory/v1"
-DATA_QUALITY = ("H", "M", "L")  # GPC v1.1, section 5.3: high, medium, low
+DATA_QUALITY = ("H", "M", "L")  # GPC v1.1 data quality: high, medium, low
 _GASES = ("co2_t", "ch4_t", "n2o_t", "co2e_t")
 
 TABLE_LABELS = {
@@ -153,7 +153,7 @@ class Inventory:
         return pd.DataFrame(out, columns=list(TABLE_LABELS))
 
     def totals(self) -> dict[str, float]:
-        """Scope 1/2/3, BASIC, BASIC+ and territorial totals [t CO2e] (GPC v1.1, section 3.3)."""
+        """Scope 1/2/3, BASIC, BASIC+ and territorial totals [t CO2e] (GPC v1.1, reporting levels)."""
         table = self.rows()
         reported = table.dropna(subset=["co2e_t"])
         return level_totals(dict(zip(reported["ref"], reported["co2e_t"], strict=True)))
