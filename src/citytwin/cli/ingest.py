@@ -54,6 +54,7 @@ def ingest_mqtt(
     batch_ms: Annotated[int, typer.Option(help="…or this many milliseconds after the first.")] = 200,
     seconds: Annotated[float | None, typer.Option(help="Stop after this many seconds (default: run until "
                                                        "interrupted).")] = None,
+    mqtt_version: Annotated[str, typer.Option("--mqtt-version", help="5 or 3.1.1.")] = "5",
     json: JsonOption = False,
 ) -> None:
     """Subscribe at QoS 1 and commit each message before acknowledging it. MQTT 接入。"""
@@ -66,7 +67,7 @@ def ingest_mqtt(
     if seconds is not None:
         threading.Timer(seconds, stop.set).start()
     ingester = MqttIngester(pipeline, broker, topic=topic, client_id=client_id, zone=zone,
-                            batch_messages=batch_messages, batch_seconds=batch_ms / 1000)
+                            batch_messages=batch_messages, batch_seconds=batch_ms / 1000, protocol=mqtt_version)
     last = [0.0]
 
     def report(stats) -> None:
@@ -197,6 +198,7 @@ def replay_reference(
     to: Annotated[str | None, typer.Option(help="End instant, exclusive (ISO 8601 with zone).")] = None,
     dataset: Annotated[list[str] | None, typer.Option(help="prsa and/or kdd2018 (default both).")] = None,
     client_id: Annotated[str, typer.Option("--client-id", help="MQTT client id.")] = "citytwin-replay",
+    mqtt_version: Annotated[str, typer.Option("--mqtt-version", help="5 or 3.1.1.")] = "5",
     json: JsonOption = False,
 ) -> None:
     """Publish the reference history to MQTT as if live. 回放参考数据。"""
@@ -210,7 +212,7 @@ def replay_reference(
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     report = run(broker, speed=speed, start=_time(from_, "--from"), end=_time(to, "--to"), datasets=chosen,
-                 client_id=client_id, stop=stop)
+                 client_id=client_id, stop=stop, protocol=mqtt_version)
     if json:
         emit_json(report.as_dict())
     else:

@@ -91,24 +91,35 @@ class IngestStats:
         self.quarantined += result.quarantined
 
 
+PROTOCOLS = {"5": mqtt.MQTTv5, "3.1.1": mqtt.MQTTv311}
+
+
 def connect_client(address: BrokerAddress, client_id: str, *, manual_ack: bool = False,
                    clean_start: bool = True, receive_maximum: int | None = None,
-                   max_inflight: int = 20, keepalive: int = 30) -> mqtt.Client:
-    """A connected MQTT 5.0 paho client (network loop not started); `max_inflight` bounds the
-    QoS 1 messages it publishes without a PUBACK yet."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5,
-                         manual_ack=manual_ack)
+                   max_inflight: int = 20, keepalive: int = 30, protocol: str = "5") -> mqtt.Client:
+    """A connected paho client (network loop not started), MQTT 5.0 or 3.1.1.
+
+    `max_inflight` bounds the QoS 1 messages it publishes without a PUBACK yet. In 3.1.1 a
+    persistent session is Clean Session 0 (§3.1.2.4) and the broker's own in-flight limit applies.
+    """
+    if protocol not in PROTOCOLS:
+        raise BadInputError(f"MQTT version {protocol!r}: expected one of {sorted(PROTOCOLS)}")
+    version = PROTOCOLS[protocol]
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=version,
+                         manual_ack=manual_ack, clean_session=clean_start if version == mqtt.MQTTv311 else None)
     client.max_inflight_messages_set(max_inflight)
     if address.tls:
         client.tls_set()
-    properties = Properties(PacketTypes.CONNECT)
-    if not clean_start:
-        properties.SessionExpiryInterval = _SESSION_FOREVER
-    if receive_maximum:
-        properties.ReceiveMaximum = min(receive_maximum, 65535)
+    options: dict = {}
+    if version == mqtt.MQTTv5:
+        properties = Properties(PacketTypes.CONNECT)
+        if not clean_start:
+            properties.SessionExpiryInterval = _SESSION_FOREVER
+        if receive_maximum:
+            properties.ReceiveMaximum = min(receive_maximum, 65535)
+        options = {"clean_start": clean_start, "properties": properties}
     try:
-        client.connect(address.host, address.port, keepalive=keepalive, clean_start=clean_start,
-                       properties=properties)
+        client.connect(address.host, address.port, keepalive=keepalive, **options)
     except OSError as e:
         raise BrokerUnavailable(f"cannot reach the MQTT broker {address.host}:{address.port}: {e}") from e
     return client
@@ -119,7 +130,7 @@ class MqttIngester:
 
     def __init__(self, pipeline: Pipeline, broker: str, *, topic: str = "citytwin/#",
                  client_id: str = "citytwin-ingest", zone: str | None = None, batch_messages: int = 500,
-                 batch_seconds: float = 0.2) -> None:
+                 batch_seconds: float = 0.2, protocol: str = "5") -> None:
         if batch_messages < 1 or batch_seconds <= 0:
             raise BadInputError(f"batch of {batch_messages} messages / {batch_seconds} s: expected ≥ 1 and > 0")
         self.pipeline = pipeline
@@ -129,6 +140,7 @@ class MqttIngester:
         self.zone = zone
         self.batch_messages = batch_messages
         self.batch_seconds = batch_seconds
+        self.protocol = protocol
         self.stats = IngestStats()
         self._pending: list[mqtt.MQTTMessage] = []
         self._first_pending = 0.0
@@ -166,7 +178,7 @@ class MqttIngester:
     # ---- internals -----------------------------------------------------------------------
     def _connect(self) -> mqtt.Client:
         client = connect_client(self.address, self.client_id, manual_ack=True, clean_start=False,
-                                receive_maximum=self.batch_messages * 2)
+                                receive_maximum=self.batch_messages * 2, protocol=self.protocol)
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message

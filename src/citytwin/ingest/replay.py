@@ -84,17 +84,19 @@ def reference_messages(datasets: tuple[str, ...] = ("prsa", "kdd2018"), start: d
 
 
 def replay(messages: Iterator[tuple[pd.Timestamp, str, bytes, int]], publish: Callable[[str, bytes], None],
-           speed: float, *, stop: Event | None = None, sleep: Callable[[float], None] = time.sleep) -> ReplayReport:
-    """Publish `messages` paced so that data time runs `speed` times wall time (0: unpaced)."""
+           speed: float, *, stop: Event | None = None, seconds: float | None = None,
+           sleep: Callable[[float], None] = time.sleep) -> ReplayReport:
+    """Publish `messages` paced so that data time runs `speed` times wall time (0: unpaced),
+    until they end, `stop` is set, or `seconds` of wall time have passed since the first."""
     if speed < 0:
         raise BadInputError(f"replay speed {speed}: expected ≥ 0 (0 publishes as fast as possible)")
     report = ReplayReport()
-    wall0 = time.monotonic()
+    wall0 = float("inf")
     for observed_at, topic, payload, readings in messages:
-        if stop is not None and stop.is_set():
+        if (stop is not None and stop.is_set()) or (seconds is not None and time.monotonic() - wall0 > seconds):
             break
         if report.first is None:
-            report.first = observed_at.to_pydatetime()
+            report.first, wall0 = observed_at.to_pydatetime(), time.monotonic()
         if speed:
             due = wall0 + (observed_at.to_pydatetime() - report.first).total_seconds() / speed
             delay = due - time.monotonic()
@@ -109,9 +111,10 @@ def replay(messages: Iterator[tuple[pd.Timestamp, str, bytes, int]], publish: Ca
 
 def replay_reference(broker: str, *, speed: float = 3600, start: datetime | None = None,
                      end: datetime | None = None, datasets: tuple[str, ...] = ("prsa", "kdd2018"),
-                     client_id: str = "citytwin-replay", stop: Event | None = None) -> ReplayReport:
+                     client_id: str = "citytwin-replay", stop: Event | None = None,
+                     seconds: float | None = None, protocol: str = "5") -> ReplayReport:
     """Publish the reference history to `broker` at QoS 1; returns once the broker has every message."""
-    client = connect_client(parse_broker_url(broker), client_id, max_inflight=1000)
+    client = connect_client(parse_broker_url(broker), client_id, max_inflight=1000, protocol=protocol)
     client.loop_start()
     last = None
 
@@ -120,7 +123,7 @@ def replay_reference(broker: str, *, speed: float = 3600, start: datetime | None
         last = client.publish(topic, payload, qos=1)
 
     try:
-        report = replay(reference_messages(datasets, start, end), publish, speed, stop=stop)
+        report = replay(reference_messages(datasets, start, end), publish, speed, stop=stop, seconds=seconds)
         if last is not None:
             last.wait_for_publish(timeout=60)
     finally:
