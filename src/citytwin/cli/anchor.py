@@ -41,7 +41,7 @@ def _exits(command):
         try:
             return command(*args, **kwargs)
         except CityTwinError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=False)
+            err_console.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT) from None
 
     return run
@@ -72,7 +72,7 @@ def deploy_cmd(
         emit_json(out)
     else:
         console.print(f"deployed CheckpointAnchor at {receipt.contract} (block {receipt.block}, tx {receipt.tx}); "
-                      f"owner and poster {acct.address}", highlight=False)
+                      f"owner and poster {acct.address}", highlight=False, soft_wrap=True)
 
 
 @anchor_app.command("post")
@@ -89,10 +89,10 @@ def post_cmd(ctx: typer.Context, rpc: RpcOption = None, contract: ContractOption
     if json:
         emit_json(out)
     elif result.status == "already":
-        console.print(f"tree size {result.size} is anchored already; nothing to post", highlight=False)
+        console.print(f"tree size {result.size} is anchored already; nothing to post", highlight=False, soft_wrap=True)
     else:
         console.print(f"{result.status}: tree size {result.size}, root {out['root']} in block "
-                      f"{out['block']} (tx {out['tx']})", highlight=False)
+                      f"{out['block']} (tx {out['tx']})", highlight=False, soft_wrap=True)
 
 
 @anchor_app.command("verify")
@@ -110,10 +110,10 @@ def verify_cmd(ctx: typer.Context, rpc: RpcOption = None, contract: ContractOpti
             a = check.anchor
             mark = "ok  " if check.ok else "FORK"
             console.print(f"{mark} size {a.size:>12}  root 0x{a.root.hex()}  block {a.block}  tx {a.tx}",
-                          highlight=False)
+                          highlight=False, soft_wrap=True)
         console.print(f"{len(report.checks)} anchors of {report.origin} checked against the log "
                       f"(size {report.log_size}): {'ok' if report.ok else f'{len(report.forks)} forks'}",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
     report.raise_for_forks()
 
 
@@ -136,4 +136,4 @@ def authorize_cmd(
         emit_json(out)
     else:
         console.print(f"{'revoked' if revoke else 'authorised'} {address} (block {receipt.block}, tx {receipt.tx})",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
