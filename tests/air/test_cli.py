@@ -160,3 +160,17 @@ def test_api_air_endpoints(data_dir):
         assert r.headers["content-type"].startswith("application/problem+json")
         r = client.get("/api/v1/air/aqi", params={"station": "nowhere", "day": "2015-12-08"})
         assert r.status_code == 404, r.text
+
+
+def test_air_qa_commit_stores_flags(data_dir):
+    args = ("qa", "--from", "2015-12-01", "--to", "2016-01-31", "--commit", "--json")
+    r = _run(data_dir, *args)
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["stored"]["flags"] == len(out["flags"]) > 0 and out["stored"]["entities"] >= 1
+    with Twin.open(data_dir) as twin:
+        stored = twin.entities(type="DataQualityFlags")
+        assert sum(len(e.properties["flags"]) for e in stored) == len(out["flags"])
+        assert all(e.jurisdiction == "110101" and e.log_index is not None for e in stored)
+    again = json.loads(_run(data_dir, *args).stdout)  # the same flags: nothing new
+    assert again["stored"]["entities"] == 0 and again["stored"]["unchanged"] == out["stored"]["entities"]

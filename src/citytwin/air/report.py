@@ -133,8 +133,11 @@ def episodes_report(
     return {"by": by, "episodes": records(e, cols)}
 
 
-def qa_report(twin, first: dt.date, last: dt.date, jurisdiction: str | None = None) -> dict:
-    """Quality flags of the stations' readings; neighbours are judged against every station."""
+def qa_report(
+    twin, first: dt.date, last: dt.date, jurisdiction: str | None = None, commit: bool = False
+) -> dict:
+    """Quality flags of the stations' readings; neighbours are judged against every station.
+    With `commit`, the flags are also stored in the twin (:func:`citytwin.air.source.commit_qa_flags`)."""
     all_stations = source.stations(twin)
     chosen = (
         all_stations
@@ -145,12 +148,16 @@ def qa_report(twin, first: dt.date, last: dt.date, jurisdiction: str | None = No
     flags = air_qa.qa_flags(frame, all_stations.dropna(subset=["lon", "lat"]))
     flags = flags.loc[flags["station_id"].isin(chosen["station_id"])]
     counts = flags.groupby(["flag", "attribute"]).size().reset_index(name="count")
-    return {
+    out = {
         "from": first.isoformat(),
         "to": last.isoformat(),
         "counts": [{**r, "count": int(r["count"])} for r in counts.to_dict("records")],
         "flags": records(flags, ["station_id", "observed_at", "attribute", "flag", "value", "detail"]),
     }
+    if commit:
+        jmap = dict(zip(all_stations["station_id"], all_stations["jurisdiction"], strict=True))
+        out["stored"] = source.commit_qa_flags(twin, flags, jmap)
+    return out
 
 
 def joint_report(twin, first: dt.date, last: dt.date, threshold: float | None = None) -> dict:

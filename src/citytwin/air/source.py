@@ -16,9 +16,20 @@ from citytwin.air.frames import POLLUTANT_COLUMNS, WEATHER_COLUMNS, from_long
 from citytwin.errors import BadInputError, NotFoundError
 from citytwin.twin import Entity, Twin
 
-__all__ = ["STATION_TYPE", "commit_model_record", "day_bounds", "station_frame", "station_id", "stations"]
+__all__ = [
+    "FLAGS_TYPE",
+    "STATION_TYPE",
+    "commit_model_record",
+    "commit_qa_flags",
+    "day_bounds",
+    "station_frame",
+    "station_id",
+    "stations",
+]
 
 STATION_TYPE = "AirQualityObserved"
+FLAGS_TYPE = "DataQualityFlags"
+_FLAGS_PER_ENTITY = 600  # keeps one entity's canonical JSON well under the 64 KiB log entry
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -116,3 +127,51 @@ def commit_model_record(twin: Twin, record: dict) -> tuple[str, int | None]:
     if result.rejected:
         raise BadInputError(f"model record refused by the twin: {result.rejected[0].reason}")
     return entity_id, result.first_index
+
+
+def commit_qa_flags(twin: Twin, flags: pd.DataFrame, jurisdictions: dict[str, str] | None = None) -> dict:
+    """Store quality flags (:func:`citytwin.air.qa.qa_flags`) in the twin, beside the data.
+
+    One ``DataQualityFlags`` entity per station and Asia/Shanghai month
+    (``urn:ngsi-ld:DataQualityFlags:<station>-<YYYY-MM>[-<part>]``), whose properties list the
+    flags as ``[observed_at, attribute, flag, value, detail]``. The observations themselves are
+    not touched. Committing the same flags again stores nothing; changed flags make a new version.
+
+    Returns counts: ``entities`` stored, ``unchanged`` and ``flags``.
+    """
+    if flags.empty:
+        return {"entities": 0, "unchanged": 0, "flags": 0}
+    month = flags["observed_at"].dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m")
+    entities = []
+    for (station, m), group in flags.assign(month=month).groupby(["station_id", "month"], sort=True):
+        rows = [
+            [t.strftime("%Y-%m-%dT%H:%M:%SZ"), a, f, None if pd.isna(v) else float(v), d]
+            for t, a, f, v, d in zip(
+                group["observed_at"].dt.tz_convert("UTC"),
+                group["attribute"],
+                group["flag"],
+                group["value"],
+                group["detail"],
+                strict=True,
+            )
+        ]
+        parts = [rows[i : i + _FLAGS_PER_ENTITY] for i in range(0, len(rows), _FLAGS_PER_ENTITY)]
+        for k, part in enumerate(parts, start=1):
+            suffix = "" if len(parts) == 1 else f"-{k}"
+            entities.append(
+                Entity(
+                    id=f"urn:ngsi-ld:{FLAGS_TYPE}:{station}-{m}{suffix}",
+                    type=FLAGS_TYPE,
+                    jurisdiction=(jurisdictions or {}).get(station),
+                    properties={
+                        "refStation": station_id(str(station)),
+                        "month": m,
+                        "columns": ["observed_at", "attribute", "flag", "value", "detail"],
+                        "flags": part,
+                    },
+                )
+            )
+    result = twin.commit(entities)
+    if result.rejected:
+        raise BadInputError(f"quality flags refused by the twin: {result.rejected[0].reason}")
+    return {"entities": result.accepted, "unchanged": result.duplicates, "flags": len(flags)}

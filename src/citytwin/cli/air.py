@@ -121,16 +121,24 @@ def qa(
     jurisdiction: Annotated[
         str | None, typer.Option("--jurisdiction", help="Only this jurisdiction.")
     ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Store the flags in the twin and its log.")
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Quality flags of the stations' readings (impossible, stuck, spike, neighbour). 数据质量标记。"""
     first, last = _date(from_, "--from"), _date(to, "--to")
     with Twin.open(data_dir(ctx)) as twin:
-        result = report.qa_report(twin, first, last, jurisdiction)
+        result = report.qa_report(twin, first, last, jurisdiction, commit=commit)
     if json:
         emit_json(result)
         return
     console.print(_table("quality flags 质量标记", result["counts"], ["flag", "attribute", "count"]))
+    if "stored" in result:
+        st = result["stored"]
+        console.print(
+            f"stored {st['flags']} flags in {st['entities']} entities ({st['unchanged']} unchanged)"
+        )
 
 
 def joint(
