@@ -32,7 +32,10 @@ class ApiState:
     """The open twin, the write lock, per-thread readers, principals, settings and metrics."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.twin = Twin.open(Path(data_dir))
+        self.data_dir = Path(data_dir)
+        self.twin = Twin.open(self.data_dir)
+        self.closed = False
+        self._generation = 0
         self.write_lock = threading.Lock()
         self.principals = Principals(self.twin.config.data_dir)
         settings = self.twin.config.raw.get("api", {})
@@ -45,15 +48,24 @@ class ApiState:
 
     def reader(self) -> Reader:
         """A `Reader` on this thread's own connection to the store."""
-        reader = getattr(self._local, "reader", None)
-        if reader is None:
+        generation, reader = getattr(self._local, "reader", (None, None))
+        if reader is None or generation != self._generation:
             cursor = self.twin.store.db.cursor()
             cursor.execute("SET TimeZone = 'UTC'")
             reader = Reader(self.twin, Store(cursor, self.twin.store.path))
-            self._local.reader = reader
+            self._local.reader = (self._generation, reader)
             with self._cursor_lock:
                 self._cursors.append(cursor)
         return reader
+
+    def open(self) -> None:
+        """Open the twin again after `close` (an application may be started more than once)."""
+        with self.write_lock:
+            if self.closed:
+                self.twin = Twin.open(self.data_dir)
+                self.pipeline = None
+                self._generation += 1
+                self.closed = False
 
     def close(self) -> None:
         with self._cursor_lock:
@@ -61,4 +73,6 @@ class ApiState:
                 cursor.close()
             self._cursors.clear()
         with self.write_lock:
-            self.twin.close()
+            if not self.closed:
+                self.twin.close()
+                self.closed = True

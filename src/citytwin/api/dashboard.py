@@ -1,0 +1,228 @@
+"""``/api/v1/dashboard``: what the web dashboard shows, computed by the apps' public functions.
+
+The browser does no AQI or carbon math (STYLE.md, point 11): every AQI, colour and category
+below comes from :mod:`citytwin.air.daily` (HJ 633), every tonne from
+:mod:`citytwin.carbon.pathway`. The reference data ends years ago, so "current" is the latest
+hour with data and "today" the latest Asia/Shanghai day with a valid daily AQI.
+
+* ``GET /overview`` — stations with their latest real-time AQI; jurisdictions with their daily AQI
+  on the latest day with data; the names of the administrative areas.
+* ``GET /stations/{station}`` — one station's hourly AQI and concentrations and its daily AQI over
+  the last ``days`` days with data.
+* ``GET /carbon`` — the central pathway of the configured scenario against the peak target.
+* ``GET /ledger`` — the latest checkpoint, the log's verifier key and the witness policy, for
+  checking proofs in the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
+
+from citytwin.air import daily as air_daily
+from citytwin.air import source
+from citytwin.api.deps import ReadAccess, ReaderDep, StateDep
+from citytwin.api.problems import ResourceNotFound
+from citytwin.errors import NotFoundError
+
+__all__ = ["PEAK_TARGET_YEAR", "NEUTRALITY_TARGET_YEAR", "router"]
+
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+
+PEAK_TARGET_YEAR = 2030  # China's "dual carbon" goals: CO2 peak before 2030,
+NEUTRALITY_TARGET_YEAR = 2060  # neutrality before 2060 (announced 22 Sept 2020)
+_AREA_TYPE = "AdministrativeArea"
+_HOURLY_COLUMNS = ["observed_at", "aqi", "level", "category_zh", "category_en", "colour", "primary",
+                   "pm25", "pm10", "so2", "no2", "co", "o3"]
+_DAILY_COLUMNS = ["day", "aqi", "level", "category_zh", "category_en", "colour", "primary", "pm25"]
+_POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as JSON-ready dicts: times ISO 8601 UTC, dates ISO, NaN → None, AQI and level as int."""
+    out = []
+    for row in frame[[c for c in columns if c in frame.columns]].to_dict("records"):
+        item = {}
+        for k, v in row.items():
+            if isinstance(v, (pd.Timestamp, dt.date)):
+                v = v.isoformat()
+            elif v is None or (isinstance(v, float) and v != v):
+                v = None
+            elif k in ("aqi", "level", "n_stations"):
+                v = int(v)
+            elif hasattr(v, "item"):
+                v = v.item()
+            item[k] = v
+        out.append(item)
+    return out
+
+
+def _names(reader) -> dict[str, dict]:
+    """Names of the administrative areas by code (zh, en)."""
+    return {e.jurisdiction: {"name_zh": e.properties.get("name_zh"), "name_en": e.properties.get("name_en")}
+            for e in reader.entities(type=_AREA_TYPE)}
+
+
+def _latest_time(reader, entity_ids: list[str]) -> pd.Timestamp:
+    latest = reader.latest()
+    latest = latest.loc[latest["entity_id"].isin(entity_ids) & latest["attribute"].isin(_POLLUTANTS)]
+    if not len(latest):
+        raise ResourceNotFound("no air-quality readings in the twin")
+    return pd.to_datetime(latest["observed_at"], utc=True).max()
+
+
+def _local_day(t: pd.Timestamp) -> dt.date:
+    return t.tz_convert("Asia/Shanghai").date()
+
+
+_overview_cache: dict[str, tuple[int, dict]] = {}
+
+
+@router.get("/overview", summary="Stations' latest AQI and jurisdictions' AQI on the latest day")
+def overview(state: StateDep, reader: ReaderDep, _: ReadAccess) -> dict:
+    """Each station's latest real-time AQI (HJ 633 category and colour) and the daily AQI of each
+    jurisdiction on the latest day with a valid daily value. Computed again only when the log
+    has grown (every change to the twin is a log entry)."""
+    key, size = str(state.twin.config.data_dir), state.twin.log.size
+    cached = _overview_cache.get(key)
+    if cached and cached[0] == size:
+        return cached[1]
+    result = _overview(reader)
+    _overview_cache[key] = (size, result)
+    return result
+
+
+def _overview(reader) -> dict:
+    try:
+        stations = source.stations(reader)
+    except NotFoundError as e:
+        raise ResourceNotFound(str(e)) from None
+    entities = {e.id: e for e in reader.entities(type=source.STATION_TYPE)}
+    last = _latest_time(reader, list(stations["entity_id"]))
+    last_day = _local_day(last)
+    first_day = last_day - dt.timedelta(days=2)  # a partial last day falls back to the day before
+    frame = source.station_frame(reader, list(stations["entity_id"]), *source.day_bounds(first_day, last_day, 24))
+    hourly = air_daily.hourly_aqi(frame).dropna(subset=["aqi"])
+    jmap = dict(zip(stations["station_id"], stations["jurisdiction"], strict=True))
+    jdaily = air_daily.jurisdiction_daily(frame, jmap).dropna(subset=["aqi"])
+    jdaily = jdaily.loc[jdaily["day"] >= first_day]
+    day = max(jdaily["day"]) if len(jdaily) else None
+    names = _names(reader)
+    out_stations = []
+    for row in stations.to_dict("records"):
+        props = entities[row["entity_id"]].properties
+        mine = hourly.loc[hourly["station_id"] == row["station_id"]].tail(1)
+        reading = _records(mine, _HOURLY_COLUMNS)
+        out_stations.append({**row, "name_zh": props.get("name_zh"), "name_en": props.get("name_en"),
+                             "latest": reading[0] if reading else None})
+    jurisdictions = _records(jdaily.loc[jdaily["day"] == day],
+                                   ["jurisdiction", *_DAILY_COLUMNS, "n_stations"]) if day else []
+    for j in jurisdictions:
+        j.update(names.get(j["jurisdiction"], {}))
+    return {
+        "latest_observed_at": last.isoformat(),
+        "day": day.isoformat() if day else None,
+        "stations": out_stations,
+        "jurisdictions": sorted(jurisdictions, key=lambda j: j["jurisdiction"]),
+        "areas": [{"jurisdiction": k, **v} for k, v in sorted(names.items())],
+    }
+
+
+@router.get("/stations/{station}", summary="One station: hourly and daily AQI")
+def station(
+    reader: ReaderDep,
+    _: ReadAccess,
+    station: Annotated[str, PathParam(description="Station id (dongsi) or URN.")],
+    days: Annotated[int, Query(ge=1, le=366, description="Days with data to show, ending at the latest.")] = 14,
+) -> dict:
+    """Hourly (real-time) AQI with concentrations and the daily AQI of one station."""
+    entity_id = source.station_id(station)
+    try:
+        entity = reader.entity(entity_id)
+    except NotFoundError:
+        raise ResourceNotFound(f"no station {entity_id} in the twin") from None
+    last_day = _local_day(_latest_time(reader, [entity_id]))
+    first_day = last_day - dt.timedelta(days=days - 1)
+    frame = source.station_frame(reader, [entity_id], *source.day_bounds(first_day, last_day, 24))
+    hourly = air_daily.hourly_aqi(frame)
+    hourly = hourly.loc[hourly["observed_at"] >= pd.Timestamp(source.day_bounds(first_day, last_day)[0])]
+    per_day = air_daily.daily_aqi(frame)
+    per_day = per_day.loc[per_day["day"] >= first_day]
+    coords = (entity.location or {}).get("coordinates") or [None, None]
+    return {
+        "station_id": entity_id.rsplit(":", 1)[-1],
+        "entity_id": entity_id,
+        "jurisdiction": entity.jurisdiction,
+        "name_zh": entity.properties.get("name_zh"),
+        "name_en": entity.properties.get("name_en"),
+        "lon": coords[0],
+        "lat": coords[1],
+        "from": first_day.isoformat(),
+        "to": last_day.isoformat(),
+        "hourly": _records(hourly, _HOURLY_COLUMNS),
+        "daily": _records(per_day, _DAILY_COLUMNS),
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _pathway(path: str, mtime: float, runs: int) -> dict:
+    from citytwin.carbon import pathway
+
+    return pathway.run_pathway(pathway.load_scenario(Path(path)), runs=runs)
+
+
+def _scenario_path(state) -> Path:
+    configured = state.twin.config.raw.get("dashboard", {}).get("carbon_scenario")
+    if configured:
+        path = Path(configured)
+        return path if path.is_absolute() else state.twin.config.data_dir / path
+    return Path(str(resources.files("citytwin.carbon") / "scenarios" / "tongzhou.toml"))
+
+
+@router.get("/carbon", summary="Carbon pathway against the peak and neutrality targets")
+def carbon(state: StateDep, _: ReadAccess,
+           runs: Annotated[int, Query(ge=100, le=20000, description="Monte Carlo runs.")] = 1000) -> dict:
+    """The central pathway of the scenario (``[dashboard] carbon_scenario`` in citytwin.toml, by
+    default the shipped Tongzhou example): net and baseline [t CO2] per year, the peak, the
+    probability of peaking by the target year, and the targets."""
+    path = _scenario_path(state)
+    if not path.exists():
+        raise ResourceNotFound(f"no carbon scenario at {path}")
+    result = _pathway(str(path), path.stat().st_mtime, runs)
+    return {
+        "scenario": result["scenario"],
+        "jurisdiction": result["jurisdiction"],
+        "years": result["years"],
+        "net_t": result["net_t"],
+        "baseline_t": result["baseline_t"],
+        "sink_t": result["sink_t"],
+        "wedges_t": result["wedges_t"],
+        "peak": result["peak"],
+        "targets": {"peak_year": PEAK_TARGET_YEAR, "neutrality_year": NEUTRALITY_TARGET_YEAR},
+        "peaks_by_target": result["peak"]["year"] <= PEAK_TARGET_YEAR,
+        "monte_carlo": result["monte_carlo"],
+    }
+
+
+@router.get("/ledger", summary="Latest checkpoint, the log's verifier key and witness policy")
+def ledger(state: StateDep, _: ReadAccess) -> dict:
+    """What a browser needs to check proofs: the signed checkpoint as served at ``/log/checkpoint``,
+    the verifier key of the log and of each configured witness, and the quorum. Compare the log's
+    key with the one the operator publishes before trusting a "verified"."""
+    config = state.twin.config
+    log = config.raw.get("log", {})
+    witnesses = [{"name": w.get("name"), "vkey": w.get("vkey")} for w in log.get("witness", [])]
+    return {
+        "origin": config.origin,
+        "verifier_key": config.verifier_key_path.read_text(encoding="utf-8").strip(),
+        "checkpoint": (config.log_dir / "checkpoint").read_text(encoding="utf-8"),
+        "witnesses": witnesses,
+        "quorum": int(log.get("quorum", len(witnesses))),
+    }
