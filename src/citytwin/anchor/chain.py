@@ -14,6 +14,7 @@ A node that cannot be reached raises :class:`ChainUnavailable`; a revert raises
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from collections.abc import Callable
@@ -37,6 +38,11 @@ from citytwin.anchor.errors import AnchorRefused, ChainUnavailable
 from citytwin.errors import BadInputError
 
 __all__ = ["Chain", "Receipt", "read_journal"]
+
+try:  # the in-process EVM of eth-tester reports a revert with its own exception
+    from eth_tester.exceptions import TransactionFailed as _TesterRevert
+except ImportError:  # eth-tester is optional: only the tests' in-process chain uses it
+    _TesterRevert = ()
 
 T = TypeVar("T")
 _GAS_MARGIN = 1.25  # headroom over eth_estimateGas
@@ -65,14 +71,16 @@ class Chain:
     """
 
     def __init__(self, rpc: str, contract: str | None = None, *, chain_id: int | None = None,
-                 timeout: float = 10.0, receipt_timeout: float = 120.0, poll: float = 0.2) -> None:
-        if not rpc or not rpc.startswith(("http://", "https://")):
+                 timeout: float = 10.0, receipt_timeout: float = 120.0, poll: float = 0.2,
+                 provider: Any = None) -> None:
+        if provider is None and (not rpc or not rpc.startswith(("http://", "https://"))):
             raise BadInputError(f"JSON-RPC URL {rpc!r}: expected http:// or https://")
         self.rpc = rpc
         self.receipt_timeout = receipt_timeout
         self.poll = poll
-        self.w3 = Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": timeout},
-                                         exception_retry_configuration=None))
+        # ``provider``: any web3.py provider instead of HTTP (e.g. an in-process EthereumTesterProvider)
+        self.w3 = Web3(provider or Web3.HTTPProvider(rpc, request_kwargs={"timeout": timeout},
+                                                     exception_retry_configuration=None))
         # Besu QBFT and other PoA chains carry more than 32 bytes of extraData in headers.
         self.w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         self._expected_chain_id = chain_id
@@ -121,10 +129,11 @@ class Chain:
 
     # -- transactions ---------------------------------------------------------------------------
 
-    def _refused(self, what: str, e: ContractLogicError) -> AnchorRefused:
-        decoded = decode_error(getattr(e, "data", None))
+    def _refused(self, what: str, e: Exception) -> AnchorRefused:
+        decoded = decode_error(_revert_data(e))
         if decoded is None:
-            return AnchorRefused(f"{what}: the contract reverted ({e.message or e}); expected success")
+            return AnchorRefused(f"{what}: the contract reverted ({getattr(e, 'message', None) or e}); "
+                                 "expected success")
         name, args = decoded
         shown = ", ".join(_hex(a) if isinstance(a, bytes) else str(a) for a in args)
         return AnchorRefused(f"{what}: the contract refused it with {name}({shown})", name, args)
@@ -141,7 +150,7 @@ class Chain:
         }
         try:
             tx = self.rpc_call("eth_estimateGas", lambda: tx_fn(base))
-        except ContractLogicError as e:
+        except (ContractLogicError, _TesterRevert) as e:
             raise self._refused(what, e) from e
         except Web3RPCError as e:
             raise AnchorRefused(f"{what}: the node refused the transaction: {e}") from e
@@ -204,6 +213,23 @@ class Chain:
             raise AnchorRefused(f"deploying CheckpointAnchor: transaction {rec.tx} created no contract")
         self.use(rec.contract)
         return rec
+
+
+def _revert_data(e: Exception) -> bytes | str | None:
+    """The revert data of a failed call: web3.py's ``ContractLogicError.data``, or eth-tester's
+    message ``execution reverted: b'...'``."""
+    data = getattr(e, "data", None)
+    if data is not None:
+        return data
+    text = str(e)
+    prefix = "execution reverted: "
+    if text.startswith(prefix + "b'") or text.startswith(prefix + 'b"'):
+        try:
+            value = ast.literal_eval(text[len(prefix):])
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, bytes) else None
+    return None
 
 
 def _write_journal(path: Path, record: dict) -> None:
