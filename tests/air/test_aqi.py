@@ -348,3 +348,40 @@ def test_report_keys_and_periods():
         A.aqi({"o3": 10, "o3_8h": 20}, "24h", "HJ633-2012")
     # explicit periods equal to the defaults are accepted
     assert A.aqi({"pm25_24h": 120, "o3_8h": 100}, "24h", "HJ633-2012").value == 158
+
+
+@pytest.mark.parametrize("standard", ["HJ633-2012", "HJ633-2026", "EPA-2024"])
+def test_aqi_array_is_max_of_individual_indices(standard):
+    # AQI = max of the IAQIs (HJ 633-2012 formula (2); EPA TAD §IV), checked against iaqi() per pollutant.
+    rng = np.random.default_rng(5)
+    n = 2_000
+    if standard == "EPA-2024":
+        conc = {
+            "pm25": rng.uniform(0, 300, n),
+            "pm10": rng.uniform(0, 500, n),
+            "so2": rng.uniform(0, 300, n),
+            "no2": rng.uniform(0, 1500, n),
+            "co": rng.uniform(0, 40, n),
+            "o3": rng.uniform(0, 0.2, n),
+        }
+        periods = {"pm25": "24h", "pm10": "24h", "so2": "1h", "no2": "1h", "co": "8h", "o3": "8h"}
+    else:
+        conc = {
+            "pm25": rng.uniform(0, 450, n),
+            "pm10": rng.uniform(0, 550, n),
+            "so2": rng.uniform(0, 2000, n),
+            "no2": rng.uniform(0, 900, n),
+            "co": rng.uniform(0, 50, n),
+            "o3": rng.uniform(0, 700, n),
+        }
+        periods = {"pm25": "24h", "pm10": "24h", "so2": "24h", "no2": "24h", "co": "24h", "o3": "8h"}
+    res = A.aqi_array(conc, "24h", standard)
+    each = np.stack([A.iaqi(p, conc[p], periods[p], standard) for p in A.POLLUTANTS])
+    expected = each.max(axis=0)
+    if standard == "HJ633-2026":
+        expected = np.maximum(expected, 1)
+    assert np.array_equal(res.value, expected)
+    for k, p in enumerate(A.POLLUTANTS):
+        assert np.array_equal(res.iaqi[p], each[k])
+        threshold = 50 if standard != "EPA-2024" else -1
+        assert np.array_equal(res.primary[p], (each[k] == res.value) & (res.value > threshold))
