@@ -10,7 +10,7 @@ from api.support import bearer
 from citytwin.twin import Twin
 
 TONGZHOU = "urn:ngsi-ld:AirQualityObserved:tongzhou"
-WRITERS, BATCHES, PER_BATCH = 8, 6, 50
+WRITERS, BATCHES, PER_BATCH = 8, 4, 50
 START = datetime(2020, 1, 1, tzinfo=UTC)
 
 

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 
 from api.support import bearer
 from citytwin.api import create_app
-from citytwin.datasets.load import reference_entities, reference_observations
+from citytwin.datasets import reference
+from citytwin.datasets.load import reference_entities
 from citytwin.twin import Twin
 
 BASE = "/ngsi-ld/v1/temporal/entities"
@@ -20,10 +21,12 @@ YEAR_START, YEAR_END = "2013-12-31T16:00:00Z", "2014-12-31T16:00:00Z"  # 2014 in
 @pytest.fixture(scope="module")
 def prsa_year():
     """Dongsi's 2014 hourly PM2.5 from the PRSA set (real data), as raw rows and a twin holding them."""
-    raw = reference_observations("prsa")
-    raw = raw[(raw["entity_id"] == DONGSI) & (raw["attribute"] == "pm25")
-              & (raw["observed_at"] >= pd.Timestamp(YEAR_START)) & (raw["observed_at"] < pd.Timestamp(YEAR_END))]
-    return raw.reset_index(drop=True)
+    wide = reference.observations("prsa")
+    wide = wide[(wide["station_id"] == "dongsi") & wide["PM2.5"].notna()
+                & (wide["observed_at"] >= pd.Timestamp(YEAR_START)) & (wide["observed_at"] < pd.Timestamp(YEAR_END))]
+    return pd.DataFrame({"entity_id": DONGSI, "attribute": "pm25",
+                         "observed_at": wide["observed_at"].astype("datetime64[us, UTC]"), "value": wide["PM2.5"],
+                         "unit": "ug/m3", "source": "reference:prsa"}).reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
