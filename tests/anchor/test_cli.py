@@ -1,12 +1,15 @@
 """`citytwin anchor deploy|post|verify` against a real anvil node, as a user runs them."""
 
+import dataclasses
 import json
 import shutil
 import stat
 
-from conftest import commit
+from anchor_node import free_port
+from conftest import commit, settings
 from typer.testing import CliRunner
 
+from citytwin.anchor import ChainUnavailable, post_periodically
 from citytwin.cli import app
 
 
@@ -86,9 +89,21 @@ def test_forked_log_is_named(data_dir, node, tmp_path):
 def test_no_contract_and_no_node(data_dir, node):
     missing = run(data_dir, "post", "--rpc", node.rpc)
     assert missing.exit_code == 2 and "no anchoring contract" in missing.output
-    dead = f"http://127.0.0.1:{__import__('anchor_node').free_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     down = run(data_dir, "post", "--rpc", dead, "--contract", "0x" + "11" * 20)
     assert down.exit_code == 2
     assert f"the JSON-RPC node at {dead} did not answer" in down.output
     bad = run(data_dir, "verify", "--rpc", node.rpc, "--contract", "0x1234")
     assert bad.exit_code == 2 and "expected 0x followed by 40 hex digits" in bad.output
+
+
+def test_post_every_interval_retries_an_absent_node(data_dir, node):
+    assert run(data_dir, "deploy", "--rpc", node.rpc).exit_code == 0
+    seen = []
+    dead = dataclasses.replace(settings(data_dir, node), rpc=f"http://127.0.0.1:{free_port()}")
+    assert post_periodically(dead, 0.01, report=seen.append, rounds=2) == 2
+    assert all(isinstance(o, ChainUnavailable) for o in seen)
+    looped = run(data_dir, "post", "--every", "0.01", "--rounds", "2", "--json")
+    assert looped.exit_code == 0, looped.output
+    statuses = [json.loads(doc)["status"] for doc in looped.stdout.replace("}\n{", "}\x00{").split("\x00")]
+    assert statuses == ["anchored", "already"]

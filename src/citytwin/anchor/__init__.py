@@ -27,6 +27,7 @@ from citytwin.anchor.anchors import (
 from citytwin.anchor.chain import Chain, Receipt
 from citytwin.anchor.datadir import AnchorSettings, anchors_covering, authorize, deploy, load_settings, post, verify
 from citytwin.anchor.errors import AnchorRefused, ChainUnavailable, ForkDetected, NoDeployment
+from citytwin.anchor.periodic import post_periodically
 from citytwin.anchor.verify import AnchorCheck, AnchorReport, check_anchors
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "origin_key",
     "post",
     "post_checkpoint",
+    "post_periodically",
     "read_anchors",
     "send_anchor",
     "set_poster",

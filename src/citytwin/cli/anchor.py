@@ -77,19 +77,44 @@ def deploy_cmd(
 
 @anchor_app.command("post")
 @_exits
-def post_cmd(ctx: typer.Context, rpc: RpcOption = None, contract: ContractOption = None,
-             json: JsonOption = False) -> None:
+def post_cmd(
+    ctx: typer.Context,
+    rpc: RpcOption = None,
+    contract: ContractOption = None,
+    every: Annotated[float | None, typer.Option("--every", help="Post again every SECONDS (beside "
+                                                                 "`citytwin serve`); Ctrl-C stops.")] = None,
+    rounds: Annotated[int | None, typer.Option("--rounds", help="With --every: stop after N rounds.")] = None,
+    json: JsonOption = False,
+) -> None:
     """Anchor the log's latest checkpoint (tree size, root hash) on the chain. 锚定最新检查点。"""
-    from citytwin.anchor import post
+    from citytwin.anchor import ChainUnavailable, post, post_periodically
 
-    result = post(_settings(ctx, rpc, contract))
+    settings = _settings(ctx, rpc, contract)
+    if every is None:
+        _show_post(post(settings), json)
+        return
+
+    def report(outcome) -> None:
+        if isinstance(outcome, ChainUnavailable):
+            err_console.print(f"retrying in {every:g} s: {outcome}", highlight=False, markup=False, soft_wrap=True)
+        else:
+            _show_post(outcome, json)
+
+    try:
+        post_periodically(settings, every, report=report, rounds=rounds)
+    except KeyboardInterrupt:
+        pass
+
+
+def _show_post(result, json: bool) -> None:
     out = {"status": result.status, "size": result.size, "root": "0x" + result.root.hex()}
     if result.receipt is not None:
         out.update(tx=result.receipt.tx, block=result.receipt.block, gas_used=result.receipt.gas_used)
     if json:
         emit_json(out)
     elif result.status == "already":
-        console.print(f"tree size {result.size} is anchored already; nothing to post", highlight=False, soft_wrap=True)
+        console.print(f"tree size {result.size} is anchored already; nothing to post", highlight=False,
+                      soft_wrap=True)
     else:
         console.print(f"{result.status}: tree size {result.size}, root {out['root']} in block "
                       f"{out['block']} (tx {out['tx']})", highlight=False, soft_wrap=True)
