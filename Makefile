@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/citytwin --data-dir $(DATA) demo
 
-# Debian packages the tests use: Mosquitto, the MQTT broker the ingest tests start (run as root in CI).
+# Debian packages the tests use: Mosquitto, the MQTT broker the ingest tests start (run as root in CI);
+# Chromium (and a CJK font for its screenshots), the browser the dashboard tests drive.
 deps-debian:
 	command -v mosquitto >/dev/null || (apt-get update -qq && apt-get install -y -qq mosquitto)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
 
 # Node packages pinned in contracts/package-lock.json: solc-js (make contracts) and anvil, the local
 # EVM JSON-RPC node that the anchoring tests start.
@@ -44,6 +46,10 @@ lint: $(STAMP)
 
 soak: $(STAMP)
 	CITYTWIN_SOAK=1 $(PY) -m pytest -q -m slow
+
+# Rebuild the dashboard's assets (src/citytwin/web/static, committed) from web/ with the locked npm packages.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

@@ -1,0 +1,134 @@
+"""Fixtures of the dashboard tests: a real twin (three stations, the last week of the KDD Cup 2018
+data, the district boundaries), a real `citytwin serve` on 127.0.0.1, and Debian's Chromium
+driven by Playwright. Every request that would leave 127.0.0.1 is blocked and recorded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from citytwin.datasets.load import reference_entities, reference_observations
+from citytwin.twin import Twin
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+STATIONS = ["tongzhou", "yongledian", "dongsi"]
+_DEFAULT_ARTIFACTS = Path(__file__).parents[2] / "build" / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("CITYTWIN_TEST_ARTIFACTS", _DEFAULT_ARTIFACTS)) / "web"  # screenshots
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def web_data_dir(tmp_path_factory) -> Path:
+    """A data directory with the boundaries, three stations and their last week of readings."""
+    directory = tmp_path_factory.mktemp("web") / "data"
+    ids = [f"urn:ngsi-ld:AirQualityObserved:{s}" for s in STATIONS]
+    with Twin.init(directory, origin="test.citytwin/web") as twin:
+        entities = [e for e in reference_entities() if e.type == "AdministrativeArea" or e.id in ids]
+        assert twin.commit(entities).rejected == []
+        batch = reference_observations("kdd2018")
+        batch = batch[batch["entity_id"].isin(ids) & (batch["observed_at"] >= "2018-05-24")]
+        assert twin.commit_observations(batch).rejected == []
+    return directory
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(web_data_dir):
+    """`citytwin serve` on a free 127.0.0.1 port; yields its base URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "citytwin"), "serve", "--port", str(port), "--log-level", "warning"],
+        env={**os.environ, "CITYTWIN_DATA": str(web_data_dir)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"citytwin serve exited: {process.stdout.read().decode()}")
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("citytwin serve did not answer /healthz within 60 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page of the dashboard with what it logged: console errors, page errors, blocked requests."""
+
+    def __init__(self, page, base: str) -> None:
+        self.page, self.base = page, base
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.route("**/*", self._only_local)
+
+    def _only_local(self, route) -> None:
+        if route.request.url.startswith(self.base + "/") or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def open(self, fragment: str = "", view: str = "overview"):
+        """Open `/#<fragment>` and wait until the view says it is ready."""
+        self.page.goto(f"{self.base}/#{fragment}")
+        self.page.wait_for_selector(f"#main[data-ready=true][data-view={view}]")
+        return self.page
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=path, full_page=True)
+        return path
+
+
+@pytest.fixture
+def dashboard(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    page = Page(context.new_page(), server)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_artifacts():
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+

@@ -1,0 +1,85 @@
+"""The dashboard in real Chromium over a real `citytwin serve`: views load offline with no
+console error, the map draws boundaries and stations, the language switch changes the labels."""
+
+import json
+
+import httpx
+
+from citytwin.web import STATIC_DIR
+
+
+def _rendered(page, layer: str) -> list[dict]:
+    return page.evaluate(
+        "layer => window.citytwin.map.queryRenderedFeatures({layers: [layer]}).map(f => f.properties)", layer)
+
+
+def test_overview_draws_the_map_offline(dashboard, server):
+    page = dashboard.open("/")
+    stations = httpx.get(server + "/api/v1/dashboard/overview").json()["stations"]
+    drawn = _rendered(page, "stations")
+    assert sorted(f["station_id"] for f in drawn) == sorted(s["station_id"] for s in stations) == [
+        "dongsi", "tongzhou", "yongledian"]
+    # each circle has the colour the API computed for the station's latest hour (HJ 633)
+    colours = {s["station_id"]: s["latest"]["colour"] for s in stations}
+    assert {f["station_id"]: f["colour"] for f in drawn} == colours
+    assert all(c.startswith("#") for c in colours.values())
+    areas = {f["jurisdiction"] for f in _rendered(page, "areas-fill")}
+    assert {"110112", "110101"} <= areas
+    dashboard.screenshot("overview-zh")
+    assert dashboard.errors == []
+    assert dashboard.blocked == []
+
+
+def test_overview_shows_latest_day_jurisdictions_carbon_and_checkpoint(dashboard, server):
+    page = dashboard.open("/")
+    overview = httpx.get(server + "/api/v1/dashboard/overview").json()
+    assert overview["day"] == "2018-05-31"
+    assert "2018年5月31日" in page.inner_text("[data-testid=latest-day]")
+    rows = page.locator("[data-testid=stations] tbody tr")
+    assert rows.count() == 3
+    tongzhou = next(s for s in overview["stations"] if s["station_id"] == "tongzhou")
+    row = page.locator("tr[data-station=tongzhou]").inner_text()
+    assert "通州" in row and str(tongzhou["latest"]["aqi"]) in row and tongzhou["latest"]["category_zh"] in row
+    assert page.locator("[data-testid=jurisdiction-chart] canvas").count() == 1
+    assert page.locator("[data-testid=carbon-chart] canvas").count() == 1
+    checkpoint = httpx.get(server + "/log/checkpoint").text.split("\n")
+    assert page.inner_text("[data-testid=tree-size]").replace(",", "") == checkpoint[1]
+    page.wait_for_selector("[data-testid=signatures] li.ok")
+    assert "test.citytwin/web" in page.inner_text("[data-testid=signatures]")
+    assert dashboard.errors == [] and dashboard.blocked == []
+
+
+def test_language_switch_changes_labels(dashboard):
+    page = dashboard.open("/")
+    assert page.inner_text("nav a[href='#/']") == "总览"
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    page.click("[data-testid=lang]")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.inner_text("nav a[href='#/']") == "Overview"
+    assert "Latest day with data" in page.inner_text("[data-testid=latest-day]")
+    assert "Tongzhou" in page.locator("tr[data-station=tongzhou]").inner_text()
+    dashboard.screenshot("overview-en")
+    page.click("[data-testid=lang]")
+    page.wait_for_function("document.documentElement.lang === 'zh-CN'")
+    assert page.inner_text("nav a[href='#/ledger']") == "账本"
+    assert dashboard.errors == [] and dashboard.blocked == []
+
+
+def test_station_and_ledger_views_load(dashboard):
+    page = dashboard.open("/station/tongzhou", view="station")
+    assert "通州" in page.inner_text("[data-testid=station-name]")
+    assert page.locator("[data-testid=station-chart] canvas").count() == 1
+    assert page.locator("[data-testid=calendar] canvas").count() >= 1
+    dashboard.screenshot("station")
+    page = dashboard.open("/ledger", view="ledger")
+    assert page.locator("[data-testid=proof-station] option").count() == 3
+    dashboard.screenshot("ledger")
+    assert dashboard.errors == [] and dashboard.blocked == []
+
+
+def test_every_label_exists_in_both_languages():
+    zh = json.loads((STATIC_DIR / "i18n" / "zh-CN.json").read_text(encoding="utf-8"))
+    en = json.loads((STATIC_DIR / "i18n" / "en.json").read_text(encoding="utf-8"))
+    assert sorted(zh) == sorted(en)
+    assert [k for k in zh if not zh[k].strip() or not en[k].strip()] == []
+    assert [k for k in zh if zh[k] == en[k] and k not in ("table.aqi",)] == []

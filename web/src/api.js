@@ -1,0 +1,31 @@
+// Reads the citytwin API of the server that served the page (same origin, nothing else).
+
+export class ApiError extends Error {
+  constructor(url, status, detail) {
+    super(`${url}: HTTP ${status}${detail ? ` — ${detail}` : ""}`);
+    this.status = status;
+  }
+}
+
+async function get(path, params, accept) {
+  const url = params ? `${path}?${new URLSearchParams(params)}` : path;
+  const response = await fetch(url, { headers: accept ? { Accept: accept } : {} });
+  if (!response.ok) {
+    let detail = "";
+    try { detail = (await response.json()).detail || ""; } catch { /* not a problem document */ }
+    throw new ApiError(url, response.status, detail);
+  }
+  return response;
+}
+
+export const getJson = async (path, params, accept) => (await get(path, params, accept)).json();
+export const getText = async (path, params) => (await get(path, params)).text();
+
+export const overview = () => getJson("/api/v1/dashboard/overview");
+export const station = (id, days = 14) => getJson(`/api/v1/dashboard/stations/${encodeURIComponent(id)}`, { days });
+export const carbon = () => getJson("/api/v1/dashboard/carbon");
+export const ledger = () => getJson("/api/v1/dashboard/ledger");
+export const areas = () => getJson("/ngsi-ld/v1/entities",
+  { type: "AdministrativeArea", limit: 1000 }, "application/geo+json");
+export const observationProof = (entityId, attribute, observedAt) =>
+  getText("/api/v1/proofs/observations", { entity_id: entityId, attribute, observed_at: observedAt });

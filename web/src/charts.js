@@ -1,0 +1,85 @@
+// ECharts views of what the API computed (AQI values and colours, tonnes): no math here.
+import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
+import { CalendarComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent,
+  VisualMapComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+import { t, number, name, category } from "./i18n.js";
+
+echarts.use([BarChart, HeatmapChart, LineChart, CalendarComponent, GridComponent, LegendComponent,
+  MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+
+const charts = new Set();
+export function chart(el) {
+  const existing = echarts.getInstanceByDom(el);
+  if (existing) existing.dispose();
+  const c = echarts.init(el, null, { renderer: "canvas" });
+  charts.add(c);
+  return c;
+}
+window.addEventListener("resize", () => { for (const c of charts) if (!c.isDisposed()) c.resize(); });
+
+export function jurisdictionBars(el, jurisdictions) {
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 110, right: 40, top: 10, bottom: 30 },
+    tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${p.value} (${category(jurisdictions[p.dataIndex])})` },
+    xAxis: { type: "value", name: "AQI" },
+    yAxis: { type: "category", data: jurisdictions.map((j) => name(j) || j.jurisdiction), inverse: true },
+    series: [{ type: "bar", data: jurisdictions.map((j) => ({ value: j.aqi, itemStyle: { color: j.colour } })),
+      label: { show: true, position: "right" } }],
+  });
+}
+
+export function carbonTrajectory(el, c) {
+  const mt = (xs) => xs.map((x) => x / 1e6);
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 60, right: 20, top: 40, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", valueFormatter: (v) => `${number(v, 2)} Mt` },
+    xAxis: { type: "category", data: c.years.map(String) },
+    yAxis: { type: "value", name: t("carbon.unit") },
+    series: [
+      { name: t("carbon.baseline"), type: "line", data: mt(c.baseline_t), showSymbol: false,
+        lineStyle: { type: "dashed", color: "#888" }, itemStyle: { color: "#888" } },
+      { name: t("carbon.net"), type: "line", data: mt(c.net_t), showSymbol: false, itemStyle: { color: "#2e7d32" },
+        markLine: { symbol: "none", label: { formatter: "{b}" }, data: [
+          { name: t("carbon.peakTarget"), xAxis: String(c.targets.peak_year), lineStyle: { color: "#c62828" } },
+          { name: t("carbon.neutralityTarget"), xAxis: String(c.targets.neutrality_year), lineStyle: { color: "#1565c0" } },
+        ] } },
+    ],
+  });
+}
+
+export function stationSeries(el, hourly) {
+  const times = hourly.map((h) => h.observed_at);
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 50, right: 50, top: 40, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "time" },
+    yAxis: [{ type: "value", name: "AQI" }, { type: "value", name: "µg/m³" }],
+    series: [
+      { name: "AQI", type: "line", showSymbol: false, data: hourly.map((h, i) => [times[i], h.aqi]) },
+      { name: "PM2.5", type: "line", showSymbol: false, yAxisIndex: 1, data: hourly.map((h, i) => [times[i], h.pm25]) },
+      { name: "O₃", type: "line", showSymbol: false, yAxisIndex: 1, data: hourly.map((h, i) => [times[i], h.o3]) },
+    ],
+  });
+}
+
+export function dailyCalendar(el, daily) {
+  const days = daily.filter((d) => d.aqi !== null);
+  if (!days.length) return;
+  chart(el).setOption({
+    animation: false,
+    tooltip: { formatter: (p) => `${p.value[0]}: AQI ${p.value[1]} ${category(days[p.dataIndex])}` },
+    calendar: { range: [days[0].day, days[days.length - 1].day], cellSize: ["auto", 22], top: 30, left: 40, right: 20,
+      dayLabel: { firstDay: 1, nameMap: t("calendar.days").split(",") },
+      monthLabel: { nameMap: t("calendar.months").split(",") }, yearLabel: { show: false } },
+    series: [{ type: "heatmap", coordinateSystem: "calendar",
+      data: days.map((d) => ({ value: [d.day, d.aqi], itemStyle: { color: d.colour } })),
+      label: { show: true, formatter: (p) => p.value[1] } }],
+  });
+}

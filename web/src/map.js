@@ -1,0 +1,83 @@
+// The district map: no basemap tiles, only the twin's own layers (administrative areas from the
+// NGSI-LD API, stations coloured by the AQI colour the API gives). No text layers, so no glyphs.
+import { LngLatBounds, Map, NavigationControl, Popup } from "maplibre-gl";
+
+const NO_DATA = "#9e9e9e";
+
+const style = () => ({
+  version: 8,
+  sources: {
+    areas: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
+    stations: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
+  },
+  layers: [
+    { id: "background", type: "background", paint: { "background-color": "#eef2f5" } },
+    { id: "areas-fill", type: "fill", source: "areas",
+      paint: { "fill-color": ["case", ["get", "focus"], "#dfe8d8", "#f8f8f4"], "fill-opacity": 0.9 } },
+    { id: "areas-line", type: "line", source: "areas", paint: { "line-color": "#6b7b8c", "line-width": 1 } },
+    { id: "stations", type: "circle", source: "stations",
+      paint: {
+        "circle-radius": 8,
+        "circle-color": ["coalesce", ["get", "colour"], NO_DATA],
+        "circle-stroke-color": "#222",
+        "circle-stroke-width": 1.2,
+      } },
+  ],
+});
+
+export function areaFeatures(geojson, focus) {
+  return {
+    type: "FeatureCollection",
+    features: geojson.features.filter((f) => f.geometry).map((f) => {
+      const p = f.properties || {};
+      const value = (k) => (p[k] && typeof p[k] === "object" && "value" in p[k] ? p[k].value : p[k]);
+      const code = value("jurisdiction") ?? f.id.split(":").pop();
+      return { type: "Feature", id: undefined, geometry: f.geometry,
+        properties: { jurisdiction: code, name_zh: value("name_zh"), name_en: value("name_en"),
+          focus: focus.has(code) } };
+    }),
+  };
+}
+
+export function stationFeatures(stations) {
+  return {
+    type: "FeatureCollection",
+    features: stations.filter((s) => s.lon !== null && s.lat !== null).map((s) => ({
+      type: "Feature",
+      geometry: { type: "Point", coordinates: [s.lon, s.lat] },
+      properties: { station_id: s.station_id, colour: s.latest?.colour ?? null, aqi: s.latest?.aqi ?? null },
+    })),
+  };
+}
+
+// A map in `container`; resolves once the style and both layers' data are drawn.
+export function createMap(container, areas, stations, onStation) {
+  const map = new Map({ container, style: style(), center: [116.7, 39.9], zoom: 8,
+    attributionControl: false, maxZoom: 14, fadeDuration: 0 });
+  map.addControl(new NavigationControl({ showCompass: false }), "top-right");
+  map.getCanvas().setAttribute("tabindex", "0");
+  const popup = new Popup({ closeButton: false, closeOnClick: false });
+  map.on("click", "stations", (e) => onStation(e.features[0].properties.station_id));
+  map.on("mouseenter", "stations", (e) => {
+    map.getCanvas().style.cursor = "pointer";
+    const f = e.features[0];
+    popup.setLngLat(f.geometry.coordinates).setText(stations.label(f.properties.station_id)).addTo(map);
+  });
+  map.on("mouseleave", "stations", () => { map.getCanvas().style.cursor = ""; popup.remove(); });
+  return new Promise((resolve) => {
+    map.on("load", () => {
+      map.getSource("areas").setData(areas);
+      map.getSource("stations").setData(stations.features);
+      const bounds = new LngLatBounds();
+      for (const f of areas.features) if (f.properties.focus) extend(bounds, f.geometry.coordinates);
+      for (const f of stations.features.features) bounds.extend(f.geometry.coordinates);
+      if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 24, duration: 0 });
+      map.once("idle", () => resolve(map));
+    });
+  });
+}
+
+function extend(bounds, coords) {
+  if (typeof coords[0] === "number") bounds.extend(coords);
+  else for (const c of coords) extend(bounds, c);
+}

@@ -1,0 +1,62 @@
+// Overview: the map with stations coloured by their latest AQI, each jurisdiction's AQI on the
+// latest day with data, the carbon pathway against the peak target, the latest checkpoint.
+import * as api from "../api.js";
+import { carbonTrajectory, jurisdictionBars } from "../charts.js";
+import { clear, h, label } from "../dom.js";
+import { apply, category, date, dateTime, name, number, onChange, t } from "../i18n.js";
+import { areaFeatures, createMap, stationFeatures } from "../map.js";
+import { checkpointCard } from "./checkpoint.js";
+
+export async function render(main, ctx) {
+  const [ov, areasGeo, carbon, ledger] = await Promise.all([api.overview(), api.areas(), api.carbon(), ctx.ledger()]);
+  const focus = new Set([...ov.stations.map((s) => s.jurisdiction), carbon.jurisdiction]);
+  const mapEl = h("div", { id: "map", class: "map", role: "application", "data-i18n-aria": "map.aria" });
+  const stationRows = h("tbody");
+  const barsEl = h("div", { class: "chart", "data-testid": "jurisdiction-chart" });
+  const carbonEl = h("div", { class: "chart", "data-testid": "carbon-chart" });
+  const dayLine = h("p", { class: "muted", "data-testid": "latest-day" });
+  const carbonNote = h("p", { class: "muted" });
+  clear(main).append(
+    h("div", { class: "grid" },
+      h("section", { class: "card map-card" }, h("h2", {}, label("overview.map")), mapEl, legend()),
+      h("section", { class: "card" }, h("h2", {}, label("overview.jurisdictions")), dayLine, barsEl),
+      h("section", { class: "card" }, h("h2", {}, label("overview.stations")),
+        h("table", { class: "table", "data-testid": "stations" },
+          h("thead", {}, h("tr", {}, ["table.station", "table.jurisdiction", "table.aqi", "table.category",
+            "table.time"].map((k) => h("th", { scope: "col" }, label(k))))), stationRows)),
+      h("section", { class: "card" }, h("h2", {}, label("overview.carbon")), carbonNote, carbonEl),
+      checkpointCard(ledger)));
+  apply(main);
+
+  const areaName = Object.fromEntries(ov.areas.map((a) => [a.jurisdiction, a]));
+  const draw = () => {
+    dayLine.textContent = t("overview.latestDay", { day: date(ov.day), time: dateTime(ov.latest_observed_at) });
+    jurisdictionBars(barsEl, ov.jurisdictions);
+    carbonTrajectory(carbonEl, carbon);
+    carbonNote.textContent = t("carbon.note", {
+      peak: carbon.peak.year, target: carbon.targets.peak_year,
+      p: number(100 * carbon.monte_carlo.p_peak_by.probability, 0),
+      verdict: t(carbon.peaks_by_target ? "carbon.onTrack" : "carbon.offTrack") });
+    stationRows.replaceChildren(...ov.stations.map((s) => h("tr", { "data-station": s.station_id },
+      h("td", {}, h("a", { href: `#/station/${s.station_id}` }, name(s))),
+      h("td", {}, name(areaName[s.jurisdiction]) || s.jurisdiction),
+      h("td", {}, h("span", { class: "swatch", style: `background:${s.latest?.colour ?? "#9e9e9e"}` }),
+        number(s.latest?.aqi)),
+      h("td", {}, category(s.latest) || t("aqi.noData")),
+      h("td", {}, dateTime(s.latest?.observed_at)))));
+  };
+  draw();
+  onChange(() => { if (barsEl.isConnected) draw(); });
+
+  const stations = { features: stationFeatures(ov.stations),
+    label: (id) => { const s = ov.stations.find((x) => x.station_id === id);
+      return `${name(s)} · AQI ${number(s.latest?.aqi)} ${category(s.latest)}`; } };
+  ctx.map = await createMap(mapEl, areaFeatures(areasGeo, focus), stations, (id) => { location.hash = `#/station/${id}`; });
+}
+
+function legend() {
+  // HJ 633-2012 Table 2 categories; the colours of the stations themselves come from the API.
+  const levels = [["#00E400", "aqi.l1"], ["#FFFF00", "aqi.l2"], ["#FF7E00", "aqi.l3"], ["#FF0000", "aqi.l4"],
+    ["#99004C", "aqi.l5"], ["#7E0023", "aqi.l6"], ["#9e9e9e", "aqi.noData"]];
+  return h("ul", { class: "legend" }, levels.map(([c, k]) => h("li", {}, h("span", { class: "swatch", style: `background:${c}` }), label(k))));
+}
