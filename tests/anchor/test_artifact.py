@@ -73,3 +73,16 @@ def test_chain_key_is_private_and_never_shown(tmp_path):
     with pytest.raises(BadInputError, match="expected 0x followed by 64 hex digits") as e:
         load_chain_key(path)
     assert "1234" not in str(e.value)
+
+
+def test_every_anchor_command_and_setting_is_documented():
+    from citytwin.cli.anchor import anchor_app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Anchoring"):]
+    for command in anchor_app.registered_commands:
+        assert f"`citytwin anchor {command.name}" in section
+    for option in ("--rpc", "--contract", "--every", "--rounds", "--revoke", "--force"):
+        assert option in section
+    for setting in ("rpc", "contract", "chain_id", "from_block", "log_chunk", "receipt_timeout"):
+        assert f"\n{setting} = " in section
