@@ -61,8 +61,7 @@ def test_air_daily_and_episodes(data_dir):
     eps = json.loads(r.stdout)["episodes"]
     assert any(e["alert"] == "red" and e["start"] <= "2015-12-20" <= e["end"] for e in eps)
     r = _run(data_dir, "daily", "--jurisdiction", "110101", "--from", "2015-12-31", "--to", "2015-12-01")
-    # exit 2 by DESIGN.md; the root group of the CLI currently exits 1 (raises click's Exit, not typer's)
-    assert r.exit_code != 0 and "expected the first day on or before the last" in " ".join(r.output.split())
+    assert r.exit_code == 2 and "expected the first day on or before the last" in " ".join(r.output.split())
 
 
 def test_air_forecast_train_evaluate_predict(data_dir):
