@@ -158,3 +158,16 @@ def test_batch_operations(client, keys):
     deleted = client.post(f"{BASE}/entityOperations/delete", json=[o["id"] for o in others], headers=headers)
     assert deleted.status_code == 204
     assert client.get(f"{BASE}/entities", params={"idPattern": ".*:b[0-9]"}).json()[0]["id"].endswith("b9")
+
+
+def test_the_latest_reading_follows_every_write(client, keys):
+    headers = bearer(keys["tongzhou"])
+    assert client.get(f"{BASE}/entities/{TONGZHOU}").json()["pm25"]["value"] == 43.0
+    client.post(f"{BASE}/entities/{TONGZHOU}/attrs", headers=headers,
+                json={"pm25": {"type": "Property", "value": 7.0, "observedAt": "2024-01-02T00:00:00Z"}})
+    assert client.get(f"{BASE}/entities/{TONGZHOU}").json()["pm25"]["value"] == 7.0
+    client.post("/api/v1/ingest", headers=headers, json=[
+        {"entity_id": TONGZHOU, "attribute": "pm25", "observed_at": "2024-01-03T00:00:00Z", "value": 8.0,
+         "unit": "ug/m3"}])
+    latest = client.get(f"{BASE}/entities", params={"id": TONGZHOU, "options": "keyValues"}).json()[0]
+    assert latest["pm25"] == 8.0

@@ -58,11 +58,14 @@ def latest_by_entity(reader: Reader, ids: list[str]) -> dict[str, list[dict]]:
     """The latest reading of each attribute of each of `ids`."""
     if not ids:
         return {}
-    frame = reader.store.latest_values(ids, None)
-    out: dict[str, list[dict]] = {}
-    for row in frame.to_dict("records"):
-        out.setdefault(row["entity_id"], []).append(row)
-    return out
+
+    def compute(missing: list[str]) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for row in reader.store.latest_values(missing, None).to_dict("records"):
+            out.setdefault(row["entity_id"], []).append(row)
+        return out
+
+    return reader.latest_cache.get(ids, compute)
 
 
 def _values(entity: Entity, latest: list[dict]) -> tuple[dict, dict]:

@@ -107,7 +107,10 @@ def apply(state: ApiState, principal: Principal, items: list[ParsedEntity], op: 
                 records.append(reading)
         if not records:
             return outcomes
-        result = twin.commit(records)
+        try:
+            result = twin.commit(records)
+        finally:
+            state.latest_cache.forget({o.entity_id for o in owners.values()})
     state.metrics.count_ingest(result.accepted, result.duplicates, len(result.rejected))
     for rejection in result.rejected:
         entity_id = rejection.record.get("entity_id") or rejection.record.get("id")

@@ -70,7 +70,10 @@ def ingest(
                 allowed.append(index)
         result = None
         if allowed:
-            result = _pipeline(state).ingest([records[i] for i in allowed], principal.source, zone=zone)
+            try:
+                result = _pipeline(state).ingest([records[i] for i in allowed], principal.source, zone=zone)
+            finally:
+                state.latest_cache.forget(ids)
             for outcome in result.outcomes:
                 index = allowed[outcome.index]
                 outcomes[index] = {"index": index, "status": outcome.status, "reason": outcome.reason}

@@ -25,8 +25,6 @@ ROUTERS = [
     "citytwin.api.log:router",
     "citytwin.api.proofs:router",
     "citytwin.api.ingest:router",
-    "citytwin.api.dashboard:router",
-    "citytwin.web:router",
     "citytwin.api.air:router",
     "citytwin.api.dashboard:router",
     "citytwin.web:router",

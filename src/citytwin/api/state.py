@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from citytwin.api._latest import LatestCache
 from citytwin.api.access import Principals
 from citytwin.api.metrics import Metrics
 from citytwin.twin import Twin
@@ -22,10 +23,11 @@ __all__ = ["ApiState", "Reader"]
 class Reader(QueryMixin):
     """The twin's queries over a connection of the calling thread."""
 
-    def __init__(self, twin: Twin, store: Store) -> None:
+    def __init__(self, twin: Twin, store: Store, latest_cache: LatestCache) -> None:
         self.config = twin.config
         self.log = twin.log
         self.store = store
+        self.latest_cache = latest_cache
 
 
 class ApiState:
@@ -42,6 +44,7 @@ class ApiState:
         self.public_read = bool(settings.get("public_read", True))
         self.max_batch = int(settings.get("max_batch", 100_000))
         self.metrics = Metrics(lambda: self.twin.log.size)
+        self.latest_cache = LatestCache()
         self._local = threading.local()
         self._cursors: list = []
         self._cursor_lock = threading.Lock()
@@ -52,7 +55,7 @@ class ApiState:
         if reader is None or generation != self._generation:
             cursor = self.twin.store.db.cursor()
             cursor.execute("SET TimeZone = 'UTC'")
-            reader = Reader(self.twin, Store(cursor, self.twin.store.path))
+            reader = Reader(self.twin, Store(cursor, self.twin.store.path), self.latest_cache)
             self._local.reader = (self._generation, reader)
             with self._cursor_lock:
                 self._cursors.append(cursor)
@@ -64,6 +67,7 @@ class ApiState:
             if self.closed:
                 self.twin = Twin.open(self.data_dir)
                 self.pipeline = None
+                self.latest_cache = LatestCache()
                 self._generation += 1
                 self.closed = False
 
