@@ -1,0 +1,253 @@
+"""The carbon-credit registry on the transparency log: sign, commit, replay, verify, prove.
+
+Layout (issue 9, point 3). Every act of :mod:`citytwin.finance.registry` is one twin entity
+``urn:ngsi-ld:CarbonCreditAct:<seq>-<first 8 hex of SHA-256 of its signature>`` of type
+``CarbonCreditAct``, version 1, with properties ``{"act": <signed body>, "signature": <base64>}``;
+its jurisdiction is that of the account it acts on. Twin entities rather than raw log entries,
+so that the store indexes the acts, ``citytwin rebuild`` and ``citytwin verify`` keep working, and
+each act is one RFC 8785 canonical log entry whose bytes start with ``{"id":"urn:ngsi-ld:
+CarbonCreditAct:`` (keys sort first on ``id``), which is how replay finds them without parsing
+the other entries.
+
+State is never stored: :func:`replay` reads the log's entries, checks every act's signature
+against the keys registered by earlier acts and applies it; an entry that does not apply (an
+act committed around the registry) is skipped and reported. A batch of acts is applied to a
+copy of the state and committed only if all of them apply, so the log holds valid acts only.
+
+Reductions: a ``reduction`` act names an approved MRV record of ``citytwin.carbon.mrv``
+(the *reported* inventory) and a *baseline* approved inventory of the same jurisdiction; the
+verified reduction is ``floor(baseline − reported)`` of the figure (default ``totals.basic_t``)
+[t CO2e], proven from the log with :func:`citytwin.carbon.mrv.prove` and
+:func:`citytwin.carbon.mrv.verify_figure` when the act is made and again by :func:`verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from citytwin.errors import BadInputError, NotFoundError, VerificationError
+from citytwin.finance.registry import (
+    ActRefused,
+    SignedAct,
+    State,
+    apply_in_place,
+    check_invariants,
+    required_adjustments,
+    sign_act,
+)
+from citytwin.ledger.note import Signer
+from citytwin.twin import Entity, Twin
+
+__all__ = [
+    "ACT_TYPE", "ActRefused", "Registry", "ReplayResult", "act_id", "load_signer", "replay", "verified_reduction",
+    "verify",
+]
+
+ACT_TYPE = "CarbonCreditAct"
+_PREFIX = b'{"id":"urn:ngsi-ld:' + ACT_TYPE.encode() + b":"
+_CHUNK = 65_536
+
+
+def load_signer(data_dir: Path, name: str) -> Signer:
+    """The principal's signer from ``<data>/keys/principals/<name>.key`` (made by
+    :func:`citytwin.carbon.mrv.create_principal`)."""
+    path = Path(data_dir) / "keys" / "principals" / f"{name}.key"
+    try:
+        return Signer.from_text(path.read_text().strip())
+    except OSError:
+        raise NotFoundError(
+            f"principal {name!r}: no key at {path}; create it with `citytwin carbon principal`") from None
+
+
+@dataclass
+class ReplayResult:
+    """The state replayed from the log, where each act is, and the entries that did not apply."""
+
+    state: State = field(default_factory=State)
+    log_index: list[int] = field(default_factory=list)  # log index of act seq i
+    opened_by: dict[str, int] = field(default_factory=dict)  # account -> seq of its open act
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (log index, reason)
+    position: int = 0  # log entries read
+
+    def take(self, index: int, entry: bytes) -> None:
+        try:
+            doc = orjson.loads(entry)
+            props = doc["properties"]
+            act = SignedAct(props["act"], props["signature"])
+            if doc.get("type") != ACT_TYPE or doc.get("version") != 1 or doc["id"] != act_id(act):
+                raise BadInputError(f"entry {doc.get('id')!r} version {doc.get('version')}: expected "
+                                    f"{act_id(act)!r} version 1")
+            seq = self.state.seq
+            apply_in_place(self.state, act)
+        except (BadInputError, KeyError, TypeError, orjson.JSONDecodeError) as e:
+            self.refused.append((index, str(e)))
+            return
+        self.log_index.append(index)
+        if act.body["act"] == "open":
+            self.opened_by[act.body["account"]] = seq
+
+    def read(self, twin: Twin, stop: int | None = None) -> None:
+        """Apply the acts among log entries ``position..stop``."""
+        stop = twin.log.size if stop is None else stop
+        for start in range(self.position, stop, _CHUNK):
+            end = min(stop, start + _CHUNK)
+            for offset, entry in enumerate(twin.log.entries(start, end)):
+                if entry.startswith(_PREFIX):
+                    self.take(start + offset, entry)
+        self.position = max(self.position, stop)
+
+
+def act_id(act: SignedAct) -> str:
+    digest = hashlib.sha256(act.signature.encode()).hexdigest()[:8]
+    return f"urn:ngsi-ld:{ACT_TYPE}:{act.body.get('seq')}-{digest}"
+
+
+def replay(twin: Twin) -> ReplayResult:
+    """The registry replayed from every entry of the twin's log."""
+    result = ReplayResult()
+    result.read(twin)
+    return result
+
+
+def verified_reduction(twin: Twin, reported_id: str, baseline_id: str, figure: str = "totals.basic_t") -> dict:
+    """The fields of a ``reduction`` act for two approved inventories of one jurisdiction, each
+    proven from the log: ``verified_t = floor(baseline − reported)`` [t CO2e]."""
+    from citytwin.carbon import mrv
+
+    key = twin.verifier.text
+    reported = mrv.verify_figure(mrv.prove(twin, reported_id), figure, log_verifier_key=key)
+    baseline = mrv.verify_figure(mrv.prove(twin, baseline_id), figure, log_verifier_key=key)
+    jurisdictions = {mrv.verify_figure(mrv.prove(twin, i), "jurisdiction", log_verifier_key=key).value
+                     for i in (reported_id, baseline_id)}
+    year = mrv.verify_figure(mrv.prove(twin, reported_id), "year", log_verifier_key=key).value
+    if len(jurisdictions) != 1:
+        raise BadInputError(f"baseline {baseline_id} and reported {reported_id}: expected one jurisdiction, "
+                            f"got {sorted(jurisdictions)}")
+    tonnes = math.floor(float(baseline.value) - float(reported.value))
+    if tonnes < 1:
+        raise BadInputError(f"{figure}: baseline {baseline.value} − reported {reported.value} = {tonnes} t; "
+                            "expected a reduction of at least 1 t CO2e")
+    return {"jurisdiction": jurisdictions.pop(), "vintage": int(year), "verified_t": tonnes,
+            "mrv": f"{reported_id}@{reported.log_index}", "baseline": f"{baseline_id}@{baseline.log_index}",
+            "figure": figure}
+
+
+def _check_reduction(twin: Twin, body: dict) -> None:
+    try:
+        reported_id, baseline_id = body["mrv"].rsplit("@", 1)[0], body["baseline"].rsplit("@", 1)[0]
+        expected = verified_reduction(twin, reported_id, baseline_id, body["figure"])
+    except (KeyError, AttributeError) as e:
+        raise BadInputError(f"reduction {body.get('reduction')!r}: expected mrv, baseline and figure ({e})") from e
+    got = {k: body.get(k) for k in expected}
+    if got != expected:
+        raise VerificationError(f"reduction {body.get('reduction')!r}: expected {expected} from the MRV records, "
+                                f"got {got}")
+
+
+class Registry:
+    """The registry of one twin: its replayed state, and methods that sign and commit acts."""
+
+    def __init__(self, twin: Twin, check_mrv: bool = True) -> None:
+        """``check_mrv=False`` skips proving ``reduction`` acts from MRV records: only for
+        synthetic registries (load tests, property tests), which `verify` then checks with
+        ``check_reductions=False``."""
+        self.twin = twin
+        self.check_mrv = check_mrv
+        self.replayed = replay(twin)
+
+    @property
+    def state(self) -> State:
+        return self.replayed.state
+
+    def refresh(self) -> None:
+        self.replayed.read(self.twin)
+
+    def submit(self, acts: list[SignedAct]) -> list[int]:
+        """Apply ``acts`` in order and commit them as one batch; their log indices. If any act is
+        refused, :class:`ActRefused` is raised and nothing is committed."""
+        self.refresh()
+        trial = self.state.copy()
+        entities = []
+        for act in acts:
+            if act.body.get("act") == "reduction" and self.check_mrv:
+                _check_reduction(self.twin, act.body)
+            apply_in_place(trial, act)
+            entities.append(Entity(id=act_id(act), type=ACT_TYPE, jurisdiction=_jurisdiction(trial, act.body),
+                                   properties={"act": act.body, "signature": act.signature}))
+        result = self.twin.commit(entities)
+        if result.rejected or result.accepted != len(entities):
+            reason = result.rejected[0].reason if result.rejected else f"{result.duplicates} already in the log"
+            raise BadInputError(f"the twin refused the registry's batch of {len(entities)} acts: {reason}")
+        self.refresh()
+        return self.replayed.log_index[-len(acts):]
+
+    # ---- acts signed with the principals' keys in the data directory ------------------------
+    def _act(self, principal: str, **fields) -> int:
+        self.refresh()
+        signer = load_signer(self.twin.config.data_dir, principal)
+        body = {"seq": self.state.seq, "principal": principal, **fields}
+        if fields["act"] in ("genesis", "open"):  # every open act carries the holder's key for proofs
+            body["key"] = signer.verifier_text
+        return self.submit([sign_act(signer, body)])[0]
+
+    def genesis(self, administrator: str) -> int:
+        return self._act(administrator, act="genesis")
+
+    def open_account(self, holder: str, account: str, jurisdiction: str, kind: str = "holding") -> int:
+        return self._act(holder, act="open", account=account, jurisdiction=jurisdiction, kind=kind)
+
+    def register_reduction(self, reduction: str, reported_id: str, baseline_id: str,
+                           figure: str = "totals.basic_t") -> int:
+        fields = verified_reduction(self.twin, reported_id, baseline_id, figure)
+        return self._act(self.state.administrator or "", act="reduction", reduction=reduction, **fields)
+
+    def issue(self, reduction: str, account: str, quantity: int, buffer_quantity: int = 0,
+              buffer_account: str = "buffer") -> int:
+        return self._act(self.state.administrator or "", act="issue", reduction=reduction, account=account,
+                         quantity=quantity, buffer_quantity=buffer_quantity, buffer_account=buffer_account)
+
+    def transfer(self, holder: str, source: str, target: str, first: int, last: int) -> int:
+        return self._act(holder, act="transfer", **{"from": source, "to": target}, first=first, last=last)
+
+    def retire(self, holder: str, account: str, first: int, last: int, beneficiary: str, purpose: str,
+               claimed_in: str) -> int:
+        self.refresh()
+        adjustments = required_adjustments(self.state, first, last, claimed_in) if last >= first else []
+        return self._act(holder, act="retire", account=account, first=first, last=last, beneficiary=beneficiary,
+                         purpose=purpose, claimed_in=claimed_in, adjustments=adjustments)
+
+    def cancel(self, account: str, first: int, last: int, reason: str) -> int:
+        return self._act(self.state.administrator or "", act="cancel", account=account, first=first, last=last,
+                         reason=reason)
+
+
+def _jurisdiction(state: State, body: dict) -> str | None:
+    if body.get("act") in ("open", "reduction"):
+        return body.get("jurisdiction")
+    account = state.accounts.get(body.get("account") or body.get("from"))
+    return account.jurisdiction if account else None
+
+
+def verify(twin: Twin, check_reductions: bool = True) -> ReplayResult:
+    """Replay the registry from the log and check it: every act applies, the invariants hold,
+    and each reduction matches its MRV records. Raises :class:`VerificationError`."""
+    result = replay(twin)
+    if result.refused:
+        index, reason = result.refused[0]
+        raise VerificationError(f"{len(result.refused)} registry entries of the log do not apply; "
+                                f"first at log index {index}: {reason}")
+    check_invariants(result.state)
+    if check_reductions:
+        for seq, index in enumerate(result.log_index):
+            doc = orjson.loads(next(twin.log.entries(index, index + 1)))
+            body = doc["properties"]["act"]
+            if body["act"] == "reduction":
+                _check_reduction(twin, body)
+            if body["seq"] != seq:
+                raise VerificationError(f"act at log index {index}: expected seq {seq}, got {body['seq']}")
+    return result
