@@ -9,13 +9,17 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from citytwin.datasets.load import reference_entities, reference_observations
+from citytwin.ledger.note import ALG_COSIGNATURE_V1, CosignatureSigner, generate_key
+from citytwin.ledger.witness_server import Witness, WitnessState, make_server, parse_log_vkeys
 from citytwin.twin import Twin
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,18 +34,48 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium", allow_module_level=True)
 
 
+WITNESS = "witness.sanhe.test"
+
+
+@contextmanager
+def _witness(directory: Path, log_vkey: str):
+    """A real witness (C2SP tlog-witness over HTTP) of the log with `log_vkey`; yields (url, vkey)."""
+    private, vkey = generate_key(WITNESS, ALG_COSIGNATURE_V1)
+    signer = CosignatureSigner.from_text(private)
+    state = WitnessState(directory / "witness-state.json", signer.verifier_text)
+    server = make_server(Witness(signer, parse_log_vkeys([log_vkey]), state))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", vkey
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def web_data_dir(tmp_path_factory) -> Path:
-    """A data directory with the boundaries, three stations and their last week of readings."""
+    """A data directory with the boundaries, three stations and their last week of readings, its
+    checkpoints cosigned by one witness (quorum 1)."""
     directory = tmp_path_factory.mktemp("web") / "data"
     ids = [f"urn:ngsi-ld:AirQualityObserved:{s}" for s in STATIONS]
-    with Twin.init(directory, origin="test.citytwin/web") as twin:
+    Twin.init(directory, origin="test.citytwin/web").close()
+    config = directory / "citytwin.toml"
+    log_vkey = (directory / "keys" / "log.vkey").read_text().strip()
+    with _witness(directory.parent, log_vkey) as (url, vkey):
+        text = config.read_text().replace("# quorum = 1", "quorum = 1")
+        config.write_text(text + f'\n[[log.witness]]\nname = "{WITNESS}"\nurl = "{url}"\nvkey = "{vkey}"\n')
+        _commit_reference(directory, ids)
+    return directory
+
+
+def _commit_reference(directory: Path, ids: list[str]) -> None:
+    with Twin.open(directory) as twin:
         entities = [e for e in reference_entities() if e.type == "AdministrativeArea" or e.id in ids]
         assert twin.commit(entities).rejected == []
         batch = reference_observations("kdd2018")
         batch = batch[batch["entity_id"].isin(ids) & (batch["observed_at"] >= "2018-05-24")]
         assert twin.commit_observations(batch).rejected == []
-    return directory
 
 
 def _free_port() -> int:

@@ -6,6 +6,7 @@ import json
 import httpx
 
 from citytwin.web import STATIC_DIR
+from web.conftest import WITNESS
 
 
 def _rendered(page, layer: str) -> list[dict]:
@@ -44,8 +45,11 @@ def test_overview_shows_latest_day_jurisdictions_carbon_and_checkpoint(dashboard
     assert page.locator("[data-testid=carbon-chart] canvas").count() == 1
     checkpoint = httpx.get(server + "/log/checkpoint").text.split("\n")
     assert page.inner_text("[data-testid=tree-size]").replace(",", "") == checkpoint[1]
-    page.wait_for_selector("[data-testid=signatures] li.ok")
-    assert "test.citytwin/web" in page.inner_text("[data-testid=signatures]")
+    page.wait_for_selector("[data-testid=signatures] li")
+    # the log's signature and the witness's cosignature, both checked in the browser
+    assert page.locator("[data-testid=signatures] li.ok").count() == 2
+    signatures = page.inner_text("[data-testid=signatures]")
+    assert "test.citytwin/web" in signatures and WITNESS in signatures
     assert dashboard.errors == [] and dashboard.blocked == []
 
 

@@ -5,6 +5,8 @@ import base64
 
 import pytest
 
+from web.conftest import WITNESS
+
 
 def _verdict(page) -> tuple[str, str]:
     page.wait_for_selector("[data-testid=verdict][data-result=verified], "
@@ -32,12 +34,13 @@ def test_station_figure_verifies(dashboard):
     result, text = _verdict(page)
     assert result == "verified", text
     assert "已验证" in text
+    assert WITNESS in page.inner_text(".steps")  # its cosignature counted towards the quorum
     assert page.locator(".steps li.ok").count() == 6 and page.locator(".steps li.fail").count() == 0
     dashboard.screenshot("proof-verified")
     assert dashboard.errors == [] and dashboard.blocked == []
 
 
-@pytest.mark.parametrize("what", ["inclusion hash", "entry", "signature"])
+@pytest.mark.parametrize("what", ["inclusion hash", "entry", "log signature", "cosignature"])
 def test_altered_proof_is_not_verified(dashboard, what):
     def tamper(route):
         text = route.fetch().text()
@@ -47,7 +50,8 @@ def test_altered_proof_is_not_verified(dashboard, what):
         elif what == "entry":
             altered = _flip(text, 1)
         else:
-            altered = _flip(text, len(lines) - 2)
+            signer = "\u2014 witness." if what == "cosignature" else "\u2014 test.citytwin/web "
+            altered = _flip(text, next(i for i, line in enumerate(lines) if line.startswith(signer)))
         assert altered != text
         route.fulfill(status=200, body=altered, headers={"Content-Type": "text/plain; charset=utf-8"})
 
