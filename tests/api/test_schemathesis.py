@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 
 from api.support import Server, add_keys, make_data_dir
 
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 4
 
 # schemathesis parametrizes at collection time, so the server starts when the module is imported
 _DIR = Path(tempfile.mkdtemp(prefix="citytwin-fuzz-"))

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 
@@ -227,8 +228,6 @@ def _partial(outcome: _writes.Outcome, parsed: ParsedEntity) -> Response:
 
 
 def _json(value) -> bytes:
-    import orjson
-
     return orjson.dumps(value)
 
 
