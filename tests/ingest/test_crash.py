@@ -4,64 +4,54 @@ every refusal is quarantined once, and every checkpoint seen is consistent with 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 from mqtt_support import Publisher, expected_rows, make_stream, stored_rows
 
-from citytwin.ingest import Quarantine
+from citytwin.ingest import Pipeline, Quarantine
+from citytwin.ingest.mqtt import MqttIngester
 from citytwin.ledger import Log, Verifier, merkle
 from citytwin.ledger.checkpoint import open_checkpoint
 from citytwin.twin import Twin
 
-# What `citytwin ingest mqtt` runs, without the start-up time of the whole CLI (tested in test_cli.py).
-INGESTER = """
-import signal, sys, threading
-from citytwin.ingest import Pipeline, Quarantine
-from citytwin.ingest.mqtt import MqttIngester
-from citytwin.twin import Twin
-data_dir, url = sys.argv[1:]
-stop = threading.Event()
-signal.signal(signal.SIGTERM, lambda *_: stop.set())
-with Twin.open(data_dir) as twin:
-    ingester = MqttIngester(Pipeline(twin, Quarantine.in_data_dir(data_dir)), url, client_id="crash-test",
-                            batch_messages=25, batch_seconds=0.02)
-    ingester.run(stop, on_ready=lambda: print("subscribed to", url, file=sys.stderr, flush=True))
-"""
+
+def _ingest(data_dir: str, url: str, ready) -> None:
+    """The child: what `citytwin ingest mqtt` runs (the CLI itself is tested in test_replay_cli.py)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with Twin.open(data_dir) as twin:
+        ingester = MqttIngester(Pipeline(twin, Quarantine.in_data_dir(data_dir)), url, client_id="crash-test",
+                                batch_messages=25, batch_seconds=0.02)
+        ingester.run(stop, on_ready=ready.set)
 
 
 class Ingester:
-    """The MQTT ingester in a subprocess; :meth:`start` returns once it has subscribed."""
+    """The MQTT ingester in a child process, forked so that it starts without importing anew."""
 
     def __init__(self, data_dir: Path, url: str) -> None:
-        self.command = [sys.executable, "-c", INGESTER, str(data_dir), url]
-        self.process: subprocess.Popen | None = None
-        self.stderr: list[str] = []
+        self.context = multiprocessing.get_context("fork")
+        self.args = (str(data_dir), url)
+        self.process = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        ready = threading.Event()
-
-        def read(stream) -> None:
-            for line in stream:
-                self.stderr.append(line)
-                if line.startswith("subscribed to"):
-                    ready.set()
-
-        threading.Thread(target=read, args=(self.process.stderr,), daemon=True).start()
-        assert ready.wait(60), f"the ingester did not subscribe: {''.join(self.stderr)}"
+        ready = self.context.Event()
+        self.process = self.context.Process(target=_ingest, args=(*self.args, ready), daemon=True)
+        self.process.start()
+        assert ready.wait(60), f"the ingester did not subscribe (exit code {self.process.exitcode})"
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.join(10)
 
     def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(30)
+        self.process.terminate()  # SIGTERM: finish the batch in hand, then exit
+        self.process.join(30)
+        return self.process.exitcode
 
 
 class Checkpoints(threading.Thread):

@@ -205,7 +205,7 @@ class Pipeline:
     # ---- the core -------------------------------------------------------------------------
     def _run(self, payloads: list[Payload], docs: list[_Doc], zone: str | None,
              quarantine: bool = True) -> IngestResult:
-        rows = []
+        columns: dict[str, list] = {c: [] for c in [*_READING_COLUMNS, "source", "doc"]}
         for d, doc in enumerate(docs):
             if doc.error is not None:
                 continue
@@ -216,22 +216,31 @@ class Pipeline:
                 doc.error = str(e)
                 continue
             for reading in readings:
-                reading["source"] = payload.source
-                reading["doc"] = d
-                rows.append(reading)
-        frame = pd.DataFrame(rows, columns=[*_READING_COLUMNS, "source", "doc"])
+                for name in _READING_COLUMNS:
+                    columns[name].append(reading[name])
+            columns["source"].extend([payload.source] * len(readings))
+            columns["doc"].extend([d] * len(readings))
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object if k != "doc" else "int64") for k, v in columns.items()})
         frame["reason"] = None
         with self._lock:
             status, reason = self._judge(frame, zone) if len(frame) else (np.array([]), np.array([]))
         result = IngestResult(readings_stored=int((status == "accepted").sum()),
                               readings_duplicate=int((status == "duplicate").sum()),
                               readings_refused=int((status == "refused").sum()))
-        per_doc: dict[int, list[tuple[str, str | None, str]]] = {}
-        for d, s, r, a in zip(frame["doc"], status, reason, frame["attribute"], strict=True):
-            per_doc.setdefault(int(d), []).append((s, r, a))
+        doc_of = frame["doc"].to_numpy()
+        accepted_docs = set(np.unique(doc_of[status == "accepted"]).tolist())
+        refused_at = np.flatnonzero(status == "refused")
+        why: dict[int, list[str]] = {}
+        for i in refused_at:
+            why.setdefault(int(doc_of[i]), []).append(reason[i])
         refusals = []
         for d, doc in enumerate(docs):
-            outcome = _doc_outcome(d, doc.error, per_doc.get(d, []))
+            if doc.error is not None or d in why:
+                outcome = RecordOutcome(d, "refused", doc.error or "; ".join(dict.fromkeys(why[d])))
+            elif d in accepted_docs:
+                outcome = RecordOutcome(d, "accepted")
+            else:
+                outcome = RecordOutcome(d, "duplicate")
             result.outcomes.append(outcome)
             if outcome.status == "refused":
                 result.refused += 1
@@ -361,17 +370,6 @@ def _convert_units(attributes: np.ndarray, values: np.ndarray, units: np.ndarray
                 if isinstance(v, int | float | np.number) and not isinstance(v, bool):
                     values[row] = v * factor
         units[rows] = code
-
-
-def _doc_outcome(index: int, error: str | None, readings: list[tuple[str, str | None, str]]) -> RecordOutcome:
-    if error is not None:
-        return RecordOutcome(index, "refused", error)
-    refused = [r for s, r, _ in readings if s == "refused"]
-    if refused:
-        return RecordOutcome(index, "refused", "; ".join(dict.fromkeys(refused)))
-    if any(s == "accepted" for s, _, _ in readings):
-        return RecordOutcome(index, "accepted")
-    return RecordOutcome(index, "duplicate")
 
 
 def _worse(a: RecordOutcome | None, b: RecordOutcome) -> RecordOutcome:

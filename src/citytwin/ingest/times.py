@@ -59,6 +59,14 @@ def utc_times(column: pd.Series, zone: str | None = None) -> tuple[pd.Series, pd
         reasons[gap] = [f"timestamp {t} does not exist or is ambiguous in {zone}" for t in column[gap]]
         reasons[column.isna()] = "timestamp is missing"
         return times, reasons
+    try:  # a batch repeats few distinct timestamps (one per document): parse each once
+        codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    except TypeError:  # unhashable values (lists, objects) sent as timestamps
+        codes = None
+    if codes is not None and len(distinct) < len(column):
+        times, reasons = utc_times(pd.Series(distinct, dtype=object), zone)
+        return (pd.Series(times.to_numpy()[codes], index=column.index, dtype=_UTC),
+                pd.Series(reasons.to_numpy(dtype=object)[codes], index=column.index, dtype=object))
     text = column.map(lambda v: v.isoformat(sep="T") if isinstance(v, datetime) else v)
     is_text = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     stripped = text.where(is_text, "").str.strip()
