@@ -30,7 +30,8 @@ from paho.mqtt.properties import Properties
 from citytwin.errors import BadInputError, CityTwinError
 from citytwin.ingest.pipeline import IngestResult, Payload, Pipeline
 
-__all__ = ["BrokerAddress", "IngestStats", "MqttIngester", "entity_of_topic", "parse_broker_url", "source_of_topic"]
+__all__ = ["BrokerAddress", "BrokerUnavailable", "IngestStats", "MqttIngester", "connect_client", "entity_of_topic",
+           "parse_broker_url", "source_of_topic"]
 
 _SESSION_FOREVER = 0xFFFFFFFF  # MQTT 5.0 §3.1.2.11.2: the session does not expire
 

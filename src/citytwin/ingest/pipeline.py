@@ -142,6 +142,7 @@ class Pipeline:
 
         The vectorised path of files: each row is one record; a refused row is quarantined as
         a JSON object of its cells, with `origin` and its row number (counted from `row_offset` + 1).
+        Tables are large, so `outcomes` lists the refused rows only.
         """
         _check_source(source)
         zone = check_zone(zone)
@@ -157,16 +158,12 @@ class Pipeline:
         readings["reason"] = None
         with self._lock:
             status, reason = self._judge(readings, zone)
-        result = IngestResult()
         refused_rows = np.flatnonzero(status == "refused")
-        for label, mask in (("accepted", status == "accepted"), ("duplicate", status == "duplicate")):
-            count = int(mask.sum())
-            if label == "accepted":
-                result.accepted = result.readings_stored = count
-            else:
-                result.duplicates = result.readings_duplicate = count
-        result.refused = result.readings_refused = len(refused_rows)
-        result.outcomes = [RecordOutcome(i, s, r) for i, (s, r) in enumerate(zip(status, reason, strict=True))]
+        stored, duplicate = int((status == "accepted").sum()), int((status == "duplicate").sum())
+        result = IngestResult(accepted=stored, duplicates=duplicate, refused=len(refused_rows),
+                              readings_stored=stored, readings_duplicate=duplicate,
+                              readings_refused=len(refused_rows),
+                              outcomes=[RecordOutcome(int(i), "refused", reason[i]) for i in refused_rows])
         if len(refused_rows):
             cells = frame.iloc[refused_rows].astype(object).where(frame.iloc[refused_rows].notna(), None)
             refusals = []
@@ -180,7 +177,7 @@ class Pipeline:
     def evaluate_refusals(self, refusals: Sequence[Refusal]) -> list[RecordOutcome]:
         """Run quarantined records through the pipeline again, without quarantining them anew.
 
-        Outcome i belongs to ``refusals[i]``; used by :meth:`Quarantine` retries.
+        Outcome i belongs to ``refusals[i]``; used by `citytwin.ingest.retry`.
         """
         outcomes: list[RecordOutcome] = []
         for zone, group in _group_by_zone(refusals).items():
