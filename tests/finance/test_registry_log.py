@@ -94,6 +94,7 @@ def test_retirement_proven_to_a_third_party(registry):
 
     result = verify(reg.twin)
     assert result.state == reg.state and result.refused == []
+    assert reg.twin.verify().rows_checked == reg.twin.log.size  # the twin's own check of every stored row
 
 
 def test_verify_reports_an_act_committed_around_the_registry(registry):
