@@ -53,13 +53,13 @@ def test_ingest_mqtt_command(mosquitto, data_dir):
     runner = CliRunner()
     command = ["--data-dir", str(data_dir), "ingest", "mqtt", "--broker", mosquitto.url, "--client-id", "cli-test",
                "--json"]
-    first = runner.invoke(app, [*command, "--seconds", "1.5"])  # makes the persistent session
-    assert first.exit_code == 0, first.stderr
+    first = runner.invoke(app, [*command, "--seconds", "0.2"])  # makes the persistent session
+    assert first.exit_code == 0 and "subscribed to citytwin/#" in first.stderr, first.stderr
     publisher = Publisher(mosquitto.url, "cli-test-publisher")
     publisher.publish_all([(topic(TONGZHOU_STATION), orjson.dumps(reading_doc("pm25", 10 + h, "ug/m3", h)))
                            for h in range(12)])
     publisher.close()
-    second = runner.invoke(app, [*command, "--seconds", "3"])  # the broker kept them for the session
+    second = runner.invoke(app, [*command, "--seconds", "5"])  # the broker kept them for the session
     assert second.exit_code == 0, second.stderr
     assert orjson.loads(second.stdout)["readings_stored"] == 12
     bad = runner.invoke(app, ["--data-dir", str(data_dir), "ingest", "mqtt", "--broker", "http://x"])

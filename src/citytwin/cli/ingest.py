@@ -52,8 +52,8 @@ def ingest_mqtt(
     zone: Annotated[str | None, typer.Option(help="IANA zone of naive timestamps (none: refuse them).")] = None,
     batch_messages: Annotated[int, typer.Option(help="Commit after this many messages…")] = 500,
     batch_ms: Annotated[int, typer.Option(help="…or this many milliseconds after the first.")] = 200,
-    seconds: Annotated[float | None, typer.Option(help="Stop after this many seconds (default: run until "
-                                                       "interrupted).")] = None,
+    seconds: Annotated[float | None, typer.Option(help="Stop this many seconds after subscribing (default: "
+                                                       "run until interrupted).")] = None,
     mqtt_version: Annotated[str, typer.Option("--mqtt-version", help="5 or 3.1.1.")] = "5",
     json: JsonOption = False,
 ) -> None:
@@ -64,8 +64,6 @@ def ingest_mqtt(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    if seconds is not None:
-        threading.Timer(seconds, stop.set).start()
     ingester = MqttIngester(pipeline, broker, topic=topic, client_id=client_id, zone=zone,
                             batch_messages=batch_messages, batch_seconds=batch_ms / 1000, protocol=mqtt_version)
     last = [0.0]
@@ -77,9 +75,13 @@ def ingest_mqtt(
                               f"{stats.readings_duplicate:,} duplicates, {stats.records_refused:,} refused",
                               highlight=False)
 
+    def ready() -> None:
+        err_console.print(f"subscribed to {topic} on {broker} as {client_id}", highlight=False)
+        if seconds is not None:
+            threading.Timer(seconds, stop.set).start()
+
     try:
-        stats = ingester.run(stop, on_ready=lambda: err_console.print(
-            f"subscribed to {topic} on {broker} as {client_id}", highlight=False), on_batch=report)
+        stats = ingester.run(stop, on_ready=ready, on_batch=report)
     finally:
         pipeline.twin.close()
     summary = stats.__dict__
