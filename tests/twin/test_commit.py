@@ -47,6 +47,7 @@ def test_same_reading_twice_is_stored_once(twin):
         ({"observed_at": "2024-13-01T08:00:00Z"}, "timestamp '2024-13-01T08:00:00Z' is not ISO 8601"),
         ({"observed_at": (datetime.now(UTC) + timedelta(days=30)).isoformat()}, "more than 5 minutes in the future"),
         ({"source": ""}, "source '' is not a non-empty string"),
+        ({"source": "s" * 70_000}, "source 'sss.*… \\(70002 characters\\) is not a non-empty string of at most 1024"),
     ],
 )
 def test_bad_readings_are_refused_with_a_reason_and_the_rest_is_stored(twin, record, reason):

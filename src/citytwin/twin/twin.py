@@ -40,7 +40,7 @@ from citytwin.twin.entries import (
 from citytwin.twin.geometry import bounds_and_centre
 from citytwin.twin.model import Entity, Observation, parse_geometry, parse_time, validate_entity_id
 from citytwin.twin.queries import QueryMixin
-from citytwin.twin.store import Store
+from citytwin.twin.store import ENTITY_COLUMNS, Store
 from citytwin.twin.validate import REQUIRED_COLUMNS, Rejection, validate_observations
 
 __all__ = ["CommitResult", "Twin"]
@@ -217,8 +217,6 @@ class Twin(QueryMixin):
 
     def _prepare_entities(self, entities: list[Entity]) -> tuple[pd.DataFrame, list[Rejection], int]:
         """Rows of the entity versions to store, the refused ones, and how many were unchanged."""
-        from citytwin.twin.store import ENTITY_COLUMNS
-
         rows, rejected, duplicates = [], [], 0
         latest = self.store.latest_entities(sorted({e.id for e in entities})) if entities else None
         current = {r["entity_id"]: r for r in latest.to_dict("records")} if latest is not None else {}

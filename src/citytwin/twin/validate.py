@@ -25,6 +25,7 @@ __all__ = ["FUTURE_TOLERANCE", "Rejection", "REQUIRED_COLUMNS", "validate_observ
 
 REQUIRED_COLUMNS = ["entity_id", "attribute", "observed_at", "value", "unit", "source"]
 FUTURE_TOLERANCE = timedelta(minutes=5)
+MAX_NAME_LENGTH = 1024  # ids, attribute names, units and sources: keeps every entry far below 64 KiB
 _ZONE = re.compile(r"(?:Z|z|[+-]\d\d(?::?\d\d)?)$")
 
 
@@ -34,6 +35,11 @@ class Rejection:
 
     record: dict
     reason: str
+
+
+def _shorten(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text)} characters)"
 
 
 def _times(column: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -71,13 +77,18 @@ def _values(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return numbers, reasons
 
 
+def _valid_string(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_NAME_LENGTH
+
+
 def _invalid_strings(column: pd.Series) -> pd.Series:
-    """True where the value is not a non-empty string (checked once per distinct value)."""
+    """True where the value is not a non-empty string of at most `MAX_NAME_LENGTH` characters
+    (checked once per distinct value)."""
     try:
         distinct = column.unique()
     except TypeError:  # unhashable values such as dicts
-        return ~column.map(lambda v: isinstance(v, str) and v != "")
-    bad = [v for v in distinct if not (isinstance(v, str) and v != "")]
+        return ~column.map(_valid_string)
+    bad = [v for v in distinct if not _valid_string(v)]
     return column.isin(bad) if bad else pd.Series(False, index=column.index)
 
 
@@ -104,7 +115,8 @@ def validate_observations(
 
     for column in ("entity_id", "attribute", "unit", "source"):
         refuse(_invalid_strings(batch[column]), lambda rows, c=column: [
-            f"{c} {v!r} is not a non-empty string" for v in batch[c][rows]])
+            f"{c} {_shorten(v)} is not a non-empty string of at most {MAX_NAME_LENGTH} characters"
+            for v in batch[c][rows]])
     names = batch["attribute"].where(reason.isna(), "")  # only strings remain
     refuse(~names.isin(list(ATTRIBUTES)), lambda rows: [
         f"unknown attribute {v!r}: expected one of {', '.join(ATTRIBUTES)}" for v in batch["attribute"][rows]])
