@@ -24,7 +24,7 @@ class _RootGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CityTwinError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
+            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT) from e
 
 
@@ -74,6 +74,7 @@ def _mount() -> None:
     from citytwin.cli import anchor as anchor_cli
 
     anchor_cli.register(app)
+    __import__("citytwin.cli.finance", fromlist=["register"]).register(app)
 
 
 _mount()

@@ -1,0 +1,74 @@
+"""`citytwin finance ...` end to end with typer's CliRunner over a real data directory."""
+
+import json
+
+from typer.testing import CliRunner
+
+from citytwin.carbon import ceads, mrv
+from citytwin.cli import app
+from citytwin.twin import Entity, Twin
+
+runner = CliRunner()
+
+
+def _run(data, *args, code=0):
+    result = runner.invoke(app, ["--data-dir", str(data), *args])
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_registry_commands_end_to_end(tmp_path):
+    data = tmp_path / "data"
+    with Twin.init(data, origin="test.citytwin/finance-cli") as twin:
+        for name in ("registry", "bureau", "reporter", "seller", "buyer"):
+            mrv.create_principal(data, name)
+        ids = []
+        for year in (2018, 2019):
+            ids.append(mrv.submit(twin, ceads.tongzhou_estimate(year), "reporter").id)
+            mrv.approve(twin, ids[-1], "bureau", "checked")
+    _run(data, "finance", "registry", "init", "--admin", "registry")
+    _run(data, "finance", "registry", "open", "--holder", "seller", "--account", "s1", "--jurisdiction", "110112")
+    _run(data, "finance", "registry", "open", "--holder", "buyer", "--account", "b1", "--jurisdiction", "131024")
+    _run(data, "finance", "registry", "reduction", "--id", "tz", "--reported", ids[1], "--baseline", ids[0])
+    _run(data, "finance", "registry", "issue", "--reduction", "tz", "--account", "s1", "--quantity", "500",
+         "--buffer", "50")
+    _run(data, "finance", "registry", "transfer", "--holder", "seller", "--from", "s1", "--to", "b1",
+         "--first", "0", "--last", "99")
+    out = _run(data, "finance", "registry", "transfer", "--holder", "buyer", "--from", "s1", "--to", "b1",
+               "--first", "100", "--last", "100", code=2)
+    assert "'buyer' may not act on it" in " ".join(out.split())
+    _run(data, "finance", "registry", "retire", "--holder", "buyer", "--account", "b1", "--first", "0",
+         "--last", "9", "--beneficiary", "Xianghe Logistics", "--purpose", "2025 fleet", "--claimed-in", "131024")
+    balances = json.loads(_run(data, "finance", "registry", "balances", "--json"))
+    assert balances["b1"] == {"active": 90, "retired": 10, "cancelled": 0, "holder": "buyer"}
+    assert balances["buffer"]["active"] == 50
+    adjustments = json.loads(_run(data, "finance", "registry", "adjustments", "--json"))
+    assert [(a["jurisdiction"], a["co2e_t"]) for a in adjustments] == [("110112", 10)]
+    summary = json.loads(_run(data, "finance", "registry", "verify", "--json"))
+    assert summary["ok"] and summary["serials"] == 550
+
+    bundle = tmp_path / "retired-5.json"
+    _run(data, "finance", "registry", "prove", "5", "--out", str(bundle))
+    vkey = data / "keys" / "log.vkey"
+    fact = json.loads(_run(data, "finance", "registry", "check", str(bundle), "--serial", "5",
+                           "--beneficiary", "Xianghe Logistics", "--log-key", str(vkey), "--json"))
+    assert fact["holder"] == "buyer" and fact["claimed_in"] == "131024"
+    out = _run(data, "finance", "registry", "check", str(bundle), "--serial", "5", "--beneficiary", "Nobody",
+               "--log-key", str(vkey), code=1)
+    assert "beneficiary: expected 'Nobody'" in " ".join(out.split())
+
+    with Twin.open(data) as twin:  # an act written around the registry: verify fails with exit 1
+        twin.commit([Entity(id="urn:ngsi-ld:CarbonCreditAct:stray", type="CarbonCreditAct",
+                            properties={"act": {"act": "issue"}, "signature": "AAAA"})])
+    assert "do not apply" in " ".join(_run(data, "finance", "registry", "verify", code=1).split())
+
+
+def test_catalogue_and_classify_commands(tmp_path):
+    cats = json.loads(_run(tmp_path, "finance", "catalogue", "--edition", "2025", "--json"))
+    assert len(cats["categories"]) == 9 and cats["effective"] == "2025-10-01"
+    result = json.loads(_run(tmp_path, "finance", "classify", "green_building", "--attr", "green_building_star=3",
+                             "--json"))
+    assert result["eligible"] and result["category"]["code"] == "6"
+    out = _run(tmp_path, "finance", "classify", "green_consumer_appliance", "--attr", "energy_efficiency_grade=1",
+               "--edition", "2021", code=1)
+    assert "the 2021 catalogue has no item" in " ".join(out.split())
