@@ -9,7 +9,7 @@ from anchor_node import free_port
 from conftest import commit, settings
 from typer.testing import CliRunner
 
-from citytwin.anchor import ChainUnavailable, post_periodically
+from citytwin.anchor import ChainUnavailable, load_chain_key, post_periodically
 from citytwin.cli import app
 
 
@@ -107,3 +107,13 @@ def test_post_every_interval_retries_an_absent_node(data_dir, node):
     assert looped.exit_code == 0, looped.output
     statuses = [json.loads(doc)["status"] for doc in looped.stdout.replace("}\n{", "}\x00{").split("\x00")]
     assert statuses == ["anchored", "already"]
+
+
+def test_an_account_without_funds_is_named(data_dir, node):
+    address = load_chain_key(data_dir / "keys" / "chain.key").address
+    node.fund(address, 0)
+    result = run(data_dir, "deploy", "--rpc", node.rpc)
+    assert result.exit_code == 2
+    assert f"deploying CheckpointAnchor: the node refused the transaction from {address} (fund the account " \
+           f"{address})" in result.output
+    assert not (data_dir / "anchor" / "deployment.json").exists()

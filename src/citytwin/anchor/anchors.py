@@ -15,7 +15,7 @@ from pathlib import Path
 
 from citytwin.anchor.account import ChainAccount
 from citytwin.anchor.chain import Chain, Receipt, read_journal
-from citytwin.anchor.errors import ForkDetected
+from citytwin.anchor.errors import AnchorRefused, ForkDetected
 from citytwin.errors import BadInputError
 
 __all__ = ["Anchor", "PostResult", "anchors_covering", "is_poster", "latest", "origin_key", "post_checkpoint",
@@ -97,7 +97,10 @@ def _resume(chain: Chain, journal: Path) -> Receipt | None:
     what = record.get("what", "pending transaction")
     rec = chain.receipt(record["tx"])
     if rec is not None:
-        return chain.finish(rec, what, journal)
+        try:
+            return chain.finish(rec, what, journal)
+        except AnchorRefused:  # reverted (e.g. a larger size was anchored meanwhile): settled, go on
+            return None
     try:
         chain.send_raw(bytes.fromhex(record["raw"].removeprefix("0x")), what)
     except BadInputError as e:
@@ -105,7 +108,10 @@ def _resume(chain: Chain, journal: Path) -> Receipt | None:
             journal.unlink(missing_ok=True)
             return None
         raise
-    return chain.wait(record["tx"], what, journal)
+    try:
+        return chain.wait(record["tx"], what, journal)
+    except AnchorRefused:
+        return None
 
 
 def post_checkpoint(chain: Chain, account: ChainAccount, origin: str, size: int, root: bytes,

@@ -153,7 +153,10 @@ class Chain:
         except (ContractLogicError, _TesterRevert) as e:
             raise self._refused(what, e) from e
         except Web3RPCError as e:
-            raise AnchorRefused(f"{what}: the node refused the transaction: {e}") from e
+            text = str(e).lower()
+            poor = "insufficient funds" in text or "exceeds allowance" in text  # geth/Besu and anvil wording
+            hint = f" (fund the account {account.address})" if poor else ""
+            raise AnchorRefused(f"{what}: the node refused the transaction from {account.address}{hint}: {e}") from e
         tx["gas"] = int(tx["gas"] * _GAS_MARGIN)
         return tx
 
