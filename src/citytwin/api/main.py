@@ -28,6 +28,7 @@ ROUTERS = [
     "citytwin.api.air:router",
     "citytwin.api.dashboard:router",
     "citytwin.web:router",
+    "citytwin.api.finance:router",
     # apps: "citytwin.air.api:router", "citytwin.carbon.api:router", ...
 ]
 
