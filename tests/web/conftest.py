@@ -145,6 +145,8 @@ class Page:
         """Open `/#<fragment>` and wait until the view says it is ready."""
         self.page.goto(f"{self.base}/#{fragment}")
         self.page.wait_for_selector(f"#main[data-ready=true][data-view={view}]")
+        alerts = self.page.locator("#main [role=alert]")
+        assert alerts.count() == 0, alerts.first.inner_text()
         return self.page
 
     def screenshot(self, name: str) -> Path:

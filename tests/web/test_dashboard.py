@@ -87,3 +87,25 @@ def test_every_label_exists_in_both_languages():
     assert sorted(zh) == sorted(en)
     assert [k for k in zh if not zh[k].strip() or not en[k].strip()] == []
     assert [k for k in zh if zh[k] == en[k] and k not in ("table.aqi",)] == []
+
+
+def test_time_slider_moves_the_map_through_history(dashboard, server):
+    page = dashboard.open("/")
+    history = httpx.get(server + "/api/v1/dashboard/history").json()
+    # the first hour at which every station has a value (the source data has gaps)
+    k = next(i for i in range(len(history["times"])) if all(v[i] for v in history["stations"].values()))
+    assert k < len(history["times"]) - 24
+    latest_label = page.inner_text("[data-testid=slider-time]")
+    page.focus("[data-testid=time-slider]")
+    page.keyboard.press("Home")  # keyboard only: the first hour, then k hours on
+    for _ in range(k):
+        page.keyboard.press("ArrowRight")
+    assert page.input_value("[data-testid=time-slider]") == str(k)
+    assert page.inner_text("[data-testid=slider-time]") != latest_label
+    expected = {s: v[k][1] for s, v in history["stations"].items()}
+    page.wait_for_function(
+        """expected => window.citytwin.map.queryRenderedFeatures({layers: ['stations']})
+             .every(f => f.state.moved && (f.state.colour ?? null) === expected[f.properties.station_id])""",
+        arg=expected)
+    dashboard.screenshot("overview-first-hour")
+    assert dashboard.errors == [] and dashboard.blocked == []

@@ -8,7 +8,7 @@ const style = () => ({
   version: 8,
   sources: {
     areas: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
-    stations: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
+    stations: { type: "geojson", data: { type: "FeatureCollection", features: [] }, promoteId: "station_id" },
   },
   layers: [
     { id: "background", type: "background", paint: { "background-color": "#eef2f5" } },
@@ -18,7 +18,9 @@ const style = () => ({
     { id: "stations", type: "circle", source: "stations",
       paint: {
         "circle-radius": 8,
-        "circle-color": ["coalesce", ["get", "colour"], NO_DATA],
+        // the slider's hour (feature state) or else the latest hour; colours come from the API
+        "circle-color": ["case", ["boolean", ["feature-state", "moved"], false],
+          ["coalesce", ["feature-state", "colour"], NO_DATA], ["coalesce", ["get", "colour"], NO_DATA]],
         "circle-stroke-color": "#222",
         "circle-stroke-width": 1.2,
       } },
@@ -75,6 +77,14 @@ export function createMap(container, areas, stations, onStation) {
       map.once("idle", () => resolve(map));
     });
   });
+}
+
+// Colour each station as at one hour of `history` (from /api/v1/dashboard/history).
+export function showHour(map, history, i) {
+  for (const [id, values] of Object.entries(history.stations)) {
+    const v = values[i];
+    map.setFeatureState({ source: "stations", id }, { moved: true, colour: v ? v[1] : null, aqi: v ? v[0] : null });
+  }
 }
 
 function extend(bounds, coords) {

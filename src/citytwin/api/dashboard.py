@@ -135,6 +135,33 @@ def _overview(reader) -> dict:
     }
 
 
+@router.get("/history", summary="Every station's hourly AQI over the last days with data")
+def history(reader: ReaderDep, _: ReadAccess,
+            days: Annotated[int, Query(ge=1, le=31, description="Days to cover, ending at the latest.")] = 3) -> dict:
+    """For the map's time slider: the hours (UTC, ISO 8601) and, per station, the real-time AQI
+    and its HJ 633 colour at each hour (None where there is no value)."""
+    try:
+        stations = source.stations(reader)
+    except NotFoundError as e:
+        raise ResourceNotFound(str(e)) from None
+    last = _latest_time(reader, list(stations["entity_id"]))
+    last_day = _local_day(last)
+    first_day = last_day - dt.timedelta(days=days - 1)
+    start, end = source.day_bounds(first_day, last_day)
+    end = min(pd.Timestamp(end), last + pd.Timedelta(hours=1))
+    frame = source.station_frame(reader, list(stations["entity_id"]), *source.day_bounds(first_day, last_day, 24))
+    hourly = air_daily.hourly_aqi(frame)
+    hourly = hourly.loc[hourly["observed_at"] >= pd.Timestamp(start)]
+    times = pd.date_range(start, end, freq="h", inclusive="left", tz="UTC")
+    out = {}
+    for station_id, rows in hourly.groupby("station_id"):
+        rows = rows.set_index("observed_at").reindex(times)
+        out[station_id] = [
+            None if pd.isna(a) else [int(a), c] for a, c in zip(rows["aqi"], rows["colour"], strict=True)
+        ]
+    return {"times": [t.isoformat() for t in times], "stations": out}
+
+
 @router.get("/stations/{station}", summary="One station: hourly and daily AQI")
 def station(
     reader: ReaderDep,

@@ -4,21 +4,23 @@ import * as api from "../api.js";
 import { carbonTrajectory, jurisdictionBars } from "../charts.js";
 import { clear, h, label } from "../dom.js";
 import { apply, category, date, dateTime, name, number, onChange, t } from "../i18n.js";
-import { areaFeatures, createMap, stationFeatures } from "../map.js";
+import { areaFeatures, createMap, showHour, stationFeatures } from "../map.js";
 import { checkpointCard } from "./checkpoint.js";
 
 export async function render(main, ctx) {
-  const [ov, areasGeo, carbon, ledger] = await Promise.all([api.overview(), api.areas(), api.carbon(), ctx.ledger()]);
+  const [ov, areasGeo, carbon, ledger, history] = await Promise.all([
+    api.overview(), api.areas(), api.carbon(), ctx.ledger(), api.history()]);
   const focus = new Set([...ov.stations.map((s) => s.jurisdiction), carbon.jurisdiction]);
   const mapEl = h("div", { id: "map", class: "map", role: "application", "data-i18n-aria": "map.aria" });
   const stationRows = h("tbody");
   const barsEl = h("div", { class: "chart", "data-testid": "jurisdiction-chart" });
   const carbonEl = h("div", { class: "chart", "data-testid": "carbon-chart" });
   const dayLine = h("p", { class: "muted", "data-testid": "latest-day" });
+  const slider = timeSlider(history, ctx);
   const carbonNote = h("p", { class: "muted" });
   clear(main).append(
     h("div", { class: "grid" },
-      h("section", { class: "card map-card" }, h("h2", {}, label("overview.map")), mapEl, legend()),
+      h("section", { class: "card map-card" }, h("h2", {}, label("overview.map")), mapEl, slider.el, legend()),
       h("section", { class: "card" }, h("h2", {}, label("overview.jurisdictions")), dayLine, barsEl),
       h("section", { class: "card" }, h("h2", {}, label("overview.stations")),
         h("table", { class: "table", "data-testid": "stations" },
@@ -30,6 +32,7 @@ export async function render(main, ctx) {
 
   const areaName = Object.fromEntries(ov.areas.map((a) => [a.jurisdiction, a]));
   const draw = () => {
+    slider.draw();
     dayLine.textContent = t("overview.latestDay", { day: date(ov.day), time: dateTime(ov.latest_observed_at) });
     jurisdictionBars(barsEl, ov.jurisdictions);
     carbonTrajectory(carbonEl, carbon);
@@ -52,6 +55,20 @@ export async function render(main, ctx) {
     label: (id) => { const s = ov.stations.find((x) => x.station_id === id);
       return `${name(s)} · AQI ${number(s.latest?.aqi)} ${category(s.latest)}`; } };
   ctx.map = await createMap(mapEl, areaFeatures(areasGeo, focus), stations, (id) => { location.hash = `#/station/${id}`; });
+}
+
+// The time slider: moves the map's station colours through the hours of `history`.
+function timeSlider(history, ctx) {
+  const last = history.times.length - 1;
+  const input = h("input", { type: "range", min: 0, max: Math.max(last, 0), step: 1, value: Math.max(last, 0),
+    "data-testid": "time-slider", "data-i18n-aria": "overview.slider" });
+  const shown = h("output", { "data-testid": "slider-time" });
+  const draw = () => { shown.textContent = dateTime(history.times[Number(input.value)]); };
+  input.addEventListener("input", () => {
+    draw();
+    if (ctx.map) showHour(ctx.map, history, Number(input.value));
+  });
+  return { el: h("div", { class: "slider" }, label("overview.slider", "label"), input, shown), draw };
 }
 
 function legend() {
