@@ -1,5 +1,5 @@
-"""Eight writers posting batches at once to a running `citytwin serve` lose nothing and store
-nothing twice; afterwards the log verifies against the store."""
+"""Eight writers posting batches at once to a running `citytwin serve`, while readers query it,
+lose nothing and store nothing twice; no read fails; afterwards the log verifies against the store."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -30,8 +30,16 @@ def test_eight_concurrent_writers(server, keys, data_dir):
                 answers.append(response.json())
         return answers
 
-    with ThreadPoolExecutor(WRITERS) as pool:
+    def read(reader: int) -> list[int]:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            return [http.get(path).status_code for _ in range(8) for path in (
+                f"/ngsi-ld/v1/entities/{TONGZHOU}", "/ngsi-ld/v1/entities?type=AirQualityObserved",
+                f"/ngsi-ld/v1/temporal/entities/{TONGZHOU}?attrs=no2&lastN=5")]
+
+    with ThreadPoolExecutor(WRITERS + 4) as pool:
+        readers = pool.map(read, range(4))
         answers = [a for per_writer in pool.map(write, range(WRITERS)) for a in per_writer]
+        assert set(s for per_reader in readers for s in per_reader) == {200}
     assert sum(a["accepted"] for a in answers) == WRITERS * BATCHES * PER_BATCH
     assert sum(a["duplicates"] for a in answers) == WRITERS * PER_BATCH
     assert sum(a["refused"] for a in answers) == 0

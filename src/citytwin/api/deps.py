@@ -18,7 +18,7 @@ from fastapi import Depends, Header, Request
 
 from citytwin.api.access import Principal
 from citytwin.api.problems import Forbidden, Unauthorized
-from citytwin.api.state import ApiState, Reader
+from citytwin.api.state import ApiState, Reader, ThreadReader
 
 __all__ = ["CallerDep", "ReadAccess", "ReaderDep", "StateDep", "WriteAccess"]
 
@@ -31,7 +31,7 @@ StateDep = Annotated[ApiState, Depends(_state)]
 
 
 def _reader(state: StateDep) -> Reader:
-    return state.reader()
+    return ThreadReader(state)  # resolved on the endpoint's own thread, at each use
 
 
 ReaderDep = Annotated[Reader, Depends(_reader)]

@@ -13,6 +13,8 @@ Errors raised by the library are mapped once, here: `NotFoundError` → 404 Reso
 
 from __future__ import annotations
 
+import logging
+
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +38,8 @@ __all__ = [
     "problem_body",
     "problem_response",
 ]
+
+_log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _NGSI_ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
@@ -169,6 +173,7 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
+    _log.debug("unexpected error answering %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, f"internal error ({type(exc).__name__})", instance=_instance(request))
 
 

@@ -17,7 +17,7 @@ from citytwin.twin import Twin
 from citytwin.twin.queries import QueryMixin
 from citytwin.twin.store import Store
 
-__all__ = ["ApiState", "Reader"]
+__all__ = ["ApiState", "Reader", "ThreadReader"]
 
 
 class Reader(QueryMixin):
@@ -28,6 +28,17 @@ class Reader(QueryMixin):
         self.log = twin.log
         self.store = store
         self.latest_cache = latest_cache
+
+
+class ThreadReader:
+    """The `Reader` of whichever thread uses it: FastAPI may resolve a dependency on one worker
+    thread and run the endpoint on another, and a DuckDB connection serves one call at a time."""
+
+    def __init__(self, state: ApiState) -> None:
+        self._state = state
+
+    def __getattr__(self, name: str):
+        return getattr(self._state.reader(), name)
 
 
 class ApiState:
