@@ -72,3 +72,33 @@ def test_catalogue_and_classify_commands(tmp_path):
     out = _run(tmp_path, "finance", "classify", "green_consumer_appliance", "--attr", "energy_efficiency_grade=1",
                "--edition", "2021", code=1)
     assert "the 2021 catalogue has no item" in " ".join(out.split())
+
+
+def test_project_and_bond_commands(tmp_path):
+    data = tmp_path / "data"
+    Twin.init(data, origin="test.citytwin/finance-cli").close()
+    for name in ("tz-invest", "bank"):
+        mrv.create_principal(data, name)
+    spec = tmp_path / "project.json"
+    spec.write_text(json.dumps({
+        "project_id": "rail-m101", "name_zh": "M101线", "name_en": "Metro line M101", "jurisdiction": "110112",
+        "location": {"type": "Point", "coordinates": [116.66, 39.90]}, "activity": "urban_rail_transit",
+        "attributes": {"traction": "electric"}, "investment_cny": 5e9, "expected_impact": {"co2e_avoided_t": 80000},
+        "edition": "2025"}))
+    _run(data, "finance", "project", "register", str(spec), "--principal", "tz-invest")
+    _run(data, "finance", "project", "update", "rail-m101", "--principal", "tz-invest", "--status", "operating",
+         "--impact", "co2e_avoided_t=60000")
+    versions = json.loads(_run(data, "finance", "project", "show", "rail-m101", "--json"))
+    assert [v["status"] for v in versions] == ["proposed", "operating"]
+    record = json.loads(_run(data, "finance", "bond", "issue", "gb-2026", "--issuer", "bank", "--name", "Rail bond",
+                             "--amount-cny", "1e9", "--issued-on", "2026-03-01", "--json"))
+    assert record["edition"] == "2025"
+    _run(data, "finance", "bond", "allocate", "gb-2026", "--issuer", "bank", "--project", "rail-m101",
+         "--amount-cny", "5e8")
+    report = json.loads(_run(data, "finance", "bond", "report", "gb-2026", "--json"))
+    assert report["impact_totals"] == {"co2e_avoided_t": 6000.0}  # 0.5e9 / 5e9 of the reported 60,000 t
+    bundle = tmp_path / "report.json"
+    bundle.write_text(_run(data, "finance", "bond", "report", "gb-2026", "--prove"))
+    checked = json.loads(_run(data, "finance", "bond", "verify", str(bundle), "--log-key",
+                              str(data / "keys" / "log.vkey"), "--json"))
+    assert checked["allocated_cny"] == 5e8
