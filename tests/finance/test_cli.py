@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from citytwin.carbon import ceads, mrv
@@ -42,8 +43,10 @@ def test_registry_commands_end_to_end(tmp_path):
     balances = json.loads(_run(data, "finance", "registry", "balances", "--json"))
     assert balances["b1"] == {"active": 90, "retired": 10, "cancelled": 0, "holder": "buyer"}
     assert balances["buffer"]["active"] == 50
-    adjustments = json.loads(_run(data, "finance", "registry", "adjustments", "--json"))
-    assert [(a["jurisdiction"], a["co2e_t"]) for a in adjustments] == [("110112", 10)]
+    shown = json.loads(_run(data, "finance", "registry", "adjustments", "--inventory", ids[1], "--json"))
+    assert [(a["jurisdiction"], a["co2e_t"]) for a in shown["adjustments"]] == [("110112", 10)]
+    reported = ceads.tongzhou_estimate(2019).totals()["basic_t"]
+    assert shown["inventory"]["adjusted_t"] == pytest.approx(reported + 10)
     summary = json.loads(_run(data, "finance", "registry", "verify", "--json"))
     assert summary["ok"] and summary["serials"] == 550
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from citytwin.carbon import ceads, mrv
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
-from citytwin.finance.registry import ActRefused, balances
+from citytwin.finance.registry import ActRefused, adjusted_inventory, balances
 from citytwin.finance.registry_log import ACT_TYPE, Registry, replay, verify
 from citytwin.finance.retirement import prove_retirement, verify_retirement
 from citytwin.twin import Twin
@@ -64,6 +64,9 @@ def test_retirement_proven_to_a_third_party(registry):
                claimed_in="131082")
     assert reg.twin.log.size == size_before + 3
     assert reg.state.adjustments[-1][1:] == ("110112", 2019, 100)  # Tongzhou's inventory adds back 100 t
+    shown = adjusted_inventory(reg.state, "110112", 2019, 2_947_988.8)
+    assert (shown["adjustment_t"], shown["adjusted_t"]) == (100, pytest.approx(2_948_088.8))
+    assert adjusted_inventory(reg.state, "131082", 2019, 5.0)["adjustment_t"] == 0
     assert len(reg.twin.entities(type=ACT_TYPE)) == reg.state.seq
 
     bundle = json.loads(json.dumps(prove_retirement(reg, first + 42)))  # what the third party receives

@@ -194,17 +194,36 @@ def registry_balances(ctx: typer.Context, json: JsonOption = False) -> None:
 
 
 @registry_app.command("adjustments")
-def registry_adjustments(ctx: typer.Context, json: JsonOption = False) -> None:
+def registry_adjustments(
+    ctx: typer.Context,
+    inventory: Annotated[str | None, typer.Option(help="Approved MRV inventory to show with its adjustment.")] = None,
+    figure: Annotated[str, typer.Option()] = "totals.basic_t",
+    json: JsonOption = False,
+) -> None:
     """Inventory adjustments for reductions claimed outside their host jurisdiction. 清单相应调整。"""
+    from citytwin.carbon import mrv
+    from citytwin.finance.registry import adjusted_inventory
+
     with _twin(ctx) as twin:
         state = _registry(twin).state
+        shown = None
+        if inventory:
+            key = twin.verifier.text
+            bundle = mrv.prove(twin, inventory)
+            total, year, where = (mrv.verify_figure(bundle, p, log_verifier_key=key).value
+                                  for p in (figure, "year", "jurisdiction"))
+            shown = adjusted_inventory(state, where, int(year), float(total))
     rows = [{"act": s, "jurisdiction": j, "vintage": v, "co2e_t": t} for s, j, v, t in state.adjustments]
     if json:
-        emit_json(rows)
+        emit_json({"adjustments": rows, "inventory": shown})
         return
     for row in rows:
         console.print(f"act {row['act']}: add {row['co2e_t']} t CO2e back to {row['jurisdiction']}'s "
                       f"{row['vintage']} inventory (claimed elsewhere)", highlight=False)
+    if shown:
+        console.print(f"{shown['jurisdiction']} {shown['vintage']}: reported {shown['reported_t']:,.1f} t + "
+                      f"adjustment {shown['adjustment_t']} t = {shown['adjusted_t']:,.1f} t CO2e "
+                      "(报告值 + 相应调整)", highlight=False)
 
 
 @registry_app.command("verify")

@@ -60,6 +60,7 @@ __all__ = [
     "Block",
     "Reduction",
     "SignedAct",
+    "adjusted_inventory",
     "State",
     "apply",
     "apply_in_place",
@@ -190,6 +191,16 @@ def required_adjustments(state: State, first: int, last: int, claimed_in: str) -
             overlap = min(block.last, last) - max(block.first, first) + 1
             sums[(reduction.jurisdiction, reduction.vintage)] += overlap
     return [[j, v, t] for (j, v), t in sorted(sums.items())]
+
+
+def adjusted_inventory(state: State, jurisdiction: str, vintage: int, reported_t: float) -> dict:
+    """A jurisdiction's inventory total with its corresponding adjustment [t CO2e]: reductions it
+    hosted that were retired for claims elsewhere are added back (decision 2/CMA.3, annex, para.
+    8: the transferring party adds the mitigation outcomes it transferred), so that one tonne is
+    not counted both in the host's inventory and by the buyer."""
+    adjustment = sum(t for _, j, v, t in state.adjustments if j == jurisdiction and v == vintage)
+    return {"jurisdiction": jurisdiction, "vintage": vintage, "reported_t": reported_t,
+            "adjustment_t": adjustment, "adjusted_t": reported_t + adjustment}
 
 
 # ---- applying acts -------------------------------------------------------------------------
