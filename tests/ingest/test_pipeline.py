@@ -64,14 +64,17 @@ def test_each_bad_kind_is_refused_with_a_reason_naming_it(pipeline):
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     records = [kv("pm25", "high", "ug/m3"), kv("pm25", -5, "ug/m3", 1), kv("pm25", 5, "ug/m3", time=future),
                kv("pm25", 5, "ug/m3", time="2024-01-01 08:00"), kv("pm25", 5, "ug/m3", entity="urn:ngsi-ld:X:y"),
-               {"id": TZ, "observedAt": "2024-01-01T00:00:00Z", "pm25": 12}, kv("pm25", True, "ug/m3", 2)]
+               {"id": TZ, "observedAt": "2024-01-01T00:00:00Z", "pm25": 12}, kv("pm25", True, "ug/m3", 2),
+               kv("pm25", 7, {"code": "GQ"}, 3), kv("pm25", 7, 42, 4)]
     outcomes = pipeline.ingest(records, "s").outcomes
     reasons = [o.reason for o in outcomes]
     assert [o.status for o in outcomes] == ["refused"] * len(records)
     for reason, expected in zip(reasons, ["value 'high' is not a number", "outside the physical range",
                                           "more than 5 minutes in the future", "has no time zone",
                                           "unknown entity 'urn:ngsi-ld:X:y'", "pm25 reading has no unit",
-                                          "value True is not a number"], strict=True):
+                                          "value True is not a number",
+                                          "pm25 unit {'code': 'GQ'} is not a string",
+                                          "pm25 unit 42 is not a string"], strict=True):
         assert expected in reason
     assert pipeline.quarantine.count() == len(records)
 

@@ -257,10 +257,8 @@ class Pipeline:
         columns, ``source`` and ``reason`` (refusals found earlier)."""
         n = len(frame)
         reason = frame["reason"].to_numpy(dtype=object).copy()
-        values = frame["value"].to_numpy(dtype=object).copy()
-        units = frame["unit"].to_numpy(dtype=object).copy()
-        attributes = frame["attribute"].to_numpy(dtype=object)
-        _convert_units(attributes, values, units, reason)
+        units, factor = _plan_units(frame["attribute"], frame["unit"], reason)
+        values = _scaled_values(frame["value"], factor)
         times, time_reasons = utc_times(frame["observed_at"], zone)
         open_rows = pd.isna(reason)
         reason[open_rows] = time_reasons.to_numpy(dtype=object)[open_rows]
@@ -268,13 +266,17 @@ class Pipeline:
         status = np.full(n, "refused", dtype=object)
         if not len(ok):
             return status, reason
+
+        def pick(column: pd.Series) -> pd.Series:  # keeps the column's dtype (Arrow strings stay Arrow)
+            return (column if len(ok) == n else column.iloc[ok]).reset_index(drop=True)
+
         batch = pd.DataFrame({
-            "entity_id": frame["entity_id"].to_numpy(dtype=object)[ok],
-            "attribute": attributes[ok],
-            "observed_at": times.iloc[ok].reset_index(drop=True),
+            "entity_id": pick(frame["entity_id"]),
+            "attribute": pick(frame["attribute"]),
+            "observed_at": pick(times),
             "value": values[ok],
-            "unit": units[ok],
-            "source": frame["source"].to_numpy(dtype=object)[ok],
+            "unit": pick(units),
+            "source": pick(frame["source"]),
             "reading": ok,
         })
         result = self.twin.commit_observations(batch)
@@ -342,31 +344,73 @@ def _map_attributes(column: pd.Series) -> pd.Series:
     return column.map(mapping) if any(k != v for k, v in mapping.items()) else column
 
 
-def _convert_units(attributes: np.ndarray, values: np.ndarray, units: np.ndarray, reason: np.ndarray) -> None:
-    """In place: UN/CEFACT codes to UCUM, mixing ratios of the gases to mass concentrations,
-    refusal reasons for missing units. Conversion to the canonical unit is the twin's."""
-    pairs = pd.DataFrame({"a": attributes, "u": units}).astype(object)
-    pairs = pairs[pd.isna(reason)]
-    for (attribute, unit), rows in pairs.groupby(["a", "u"], dropna=False).groups.items():
-        rows = np.asarray(rows)
+def _plan_units(attributes: pd.Series, units: pd.Series, reason: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """(UCUM unit per row, factor per row) for each distinct (attribute, unit) pair: UN/CEFACT codes
+    to UCUM, mixing ratios of the gases to mass concentrations (the factor), refusal reasons
+    (set in `reason` where it is still empty) for missing or non-text units. Conversion to the
+    canonical unit is the twin's."""
+    pairs = pd.DataFrame({"a": attributes, "u": units})
+    try:
+        group = pairs.groupby(["a", "u"], dropna=False, sort=False).ngroup().to_numpy()
+    except TypeError:  # unhashable units (objects, lists): compare their text instead
+        pairs["u"] = units.map(lambda u: u if u is None or isinstance(u, str | float) else _Opaque(u))
+        group = pairs.groupby(["a", "u"], dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(group))).groupby(group).first()
+    codes = pairs["u"].to_numpy(dtype=object)[first.to_numpy()]
+    names = pairs["a"].to_numpy(dtype=object)[first.to_numpy()]
+    new_codes = codes.copy()
+    factors = np.ones(len(codes))
+    open_rows = pd.isna(reason)
+    for g, (attribute, unit) in enumerate(zip(names, codes, strict=True)):
+        why = None
         if unit is None or (isinstance(unit, float) and np.isnan(unit)):
-            reason[rows] = f"{attribute} reading has no unit: expected a unitCode (UCUM or UN/CEFACT code)"
-            continue
-        if not isinstance(unit, str):
-            reason[rows] = f"{attribute} unit {unit!r} is not a string: expected a UCUM or UN/CEFACT code"
-            continue
-        code = ucum_unit(unit)
-        if code in MIXING_RATIO_UNITS:
-            try:
-                factor, code = mixing_ratio_factor(str(attribute), code)
-            except BadInputError as e:
-                reason[rows] = str(e)
-                continue
-            for row in rows:
-                v = values[row]
-                if isinstance(v, int | float | np.number) and not isinstance(v, bool):
-                    values[row] = v * factor
-        units[rows] = code
+            why = f"{attribute} reading has no unit: expected a unitCode (UCUM or UN/CEFACT code)"
+        elif not isinstance(unit, str):
+            shown = getattr(unit, "value", unit)
+            why = f"{attribute} unit {shown!r} is not a string: expected a UCUM or UN/CEFACT code"
+        else:
+            code = ucum_unit(unit)
+            if code in MIXING_RATIO_UNITS:
+                try:
+                    factors[g], code = mixing_ratio_factor(str(attribute), code)
+                except BadInputError as e:
+                    why = str(e)
+            new_codes[g] = code
+        if why is not None:
+            rows = np.flatnonzero((group == g) & open_rows)
+            reason[rows] = why
+    if all(a == b for a, b in zip(codes, new_codes, strict=True) if isinstance(a, str)):
+        out = units
+    else:
+        out = pd.Series(new_codes[group], index=units.index, dtype=object)
+    return out, factors[group]
+
+
+class _Opaque:
+    """A unit value that is not text, kept hashable for grouping."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return hash(repr(self.value))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Opaque) and repr(other.value) == repr(self.value)
+
+
+def _scaled_values(column: pd.Series, factor: np.ndarray) -> np.ndarray:
+    """The values times `factor`: floats for a numeric column, else objects, scaling numbers only
+    (anything else is left for the twin to refuse, naming it)."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        values = column.to_numpy(dtype=float)
+        return values * factor if (factor != 1).any() else values
+    values = column.to_numpy(dtype=object).copy()
+    for row in np.flatnonzero(factor != 1):
+        v = values[row]
+        if isinstance(v, int | float | np.number) and not isinstance(v, bool):
+            values[row] = v * factor[row]
+    return values
 
 
 def _worse(a: RecordOutcome | None, b: RecordOutcome) -> RecordOutcome:
