@@ -10,7 +10,9 @@ Scenarios, each driven by an async httpx client with a fixed number of requests 
 
 The peer is the published Orion-LD figure of the FIWARE load tests, about 1,800 NGSI-LD updates/s
 per CPU, printed beside the readings/s of the batch POSTs; the goal is at least twice that on one
-core, and a station-year aggregation under 100 ms at p99. One JSON line per figure:
+core, and a station-year aggregation under 100 ms at p99. Each line also gives the machine's
+1-minute load average, since the figures mean little on a machine busy with other work.
+One JSON line per figure:
 ``{"figure", "value", ..., "peer", "peer_value", "ratio"}``.
 
 Usage: ``python bench/bench_api.py [--dir DATA_DIR] [--requests N] [--concurrency C]``; without
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import socket
 import subprocess
@@ -80,7 +83,8 @@ async def _drive(client: httpx.AsyncClient, requests: int, concurrency: int, sen
 def _line(figure: str, latencies: np.ndarray, elapsed: float, **extra) -> dict:
     return {"figure": figure, "requests_per_s": round(len(latencies) / elapsed, 1),
             "p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 2),
-            "p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 2), **extra}
+            "p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 2), **extra,
+            "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
 
 
 async def _run(url: str, key: str, requests: int, concurrency: int, batch: int) -> list[dict]:
