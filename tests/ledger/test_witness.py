@@ -291,19 +291,19 @@ def test_refused_forks_are_kept_as_evidence_once(tmp_path):
 
 
 def test_status_command_reads_a_running_witness_state(tmp_path):
-    from citytwin.cli.witness import witness_app
+    from citytwin.cli import app
 
     w, _ = _witness(tmp_path)  # holds the state lock, as a running witness does
     w.add_checkpoint(format_add_checkpoint(0, [], _checkpoint(_leaves(3))))
     runner = CliRunner()
-    result = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "state.json"), "--json"])
+    result = runner.invoke(app, ["witness", "status", "--state", str(tmp_path / "state.json"), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["logs"][ORIGIN]["size"] == 3 and doc["logs"][ORIGIN]["cosigned_at"] == T0
     assert doc["evidence"] == [] and doc["witness"] is None  # a state made without a witness key
-    result = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "state.json")])
+    result = runner.invoke(app, ["witness", "status", "--state", str(tmp_path / "state.json")])
     assert result.exit_code == 0 and f"{ORIGIN}\tsize 3\t" in result.output
-    missing = runner.invoke(witness_app, ["status", "--state", str(tmp_path / "none.json")])
+    missing = runner.invoke(app, ["witness", "status", "--state", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
 
 

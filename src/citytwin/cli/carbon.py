@@ -6,7 +6,6 @@ input raises `BadInputError`, which the root command turns into exit code 2.
 
 from __future__ import annotations
 
-import functools
 import json as _json
 from pathlib import Path
 from typing import Annotated
@@ -14,8 +13,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from citytwin.cli._common import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, console, data_dir, emit_json, err_console
-from citytwin.errors import BadInputError, CityTwinError, VerificationError
+from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.errors import BadInputError
 
 carbon_app = typer.Typer(
     help="Dual carbon: GPC inventories, factors, pathways, MRV on the ledger. 双碳：清单、因子、路径与核查。",
@@ -37,27 +36,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(carbon_app, name="carbon")
 
 
-def _exit_codes(command):
-    """Map a `CityTwinError` to one stderr line and exit 1 (failed check) or 2 (bad input).
-
-    Raised as `typer.Exit`, which the click vendored by typer understands (the root group's
-    `click.exceptions.Exit` is not caught by it and would print a traceback).
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CityTwinError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
-            raise typer.Exit(EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT) from None
-
-    return wrapper
-
-
 # ---- calc -----------------------------------------------------------------------------------
 @carbon_app.command("calc")
-@_exit_codes
 def calc(
     activity: Annotated[str, typer.Option(help="diesel, gasoline, natural_gas, bituminous_coal, electricity, ...")],
     quantity: Annotated[float, typer.Option(help="Quantity, in --unit.")],
@@ -130,7 +110,6 @@ _FACTOR_LABELS_ZH = {
 
 
 @carbon_app.command("factors")
-@_exit_codes
 def factors_cmd(
     table: Annotated[str, typer.Option(help="ipcc2006, grid or gwp.")] = "grid",
     year: Annotated[int | None, typer.Option(help="Data year (grid factors).")] = None,
@@ -167,7 +146,6 @@ def factors_cmd(
 
 
 @carbon_app.command("totals")
-@_exit_codes
 def totals_cmd(
     city: Annotated[str, typer.Option(help="Beijing (1997-2019) or Langfang (2000-2016).")] = "Beijing",
     json: JsonOption = False,
@@ -278,7 +256,6 @@ def _print_inventory(inv, show_all: bool = False) -> None:
 
 
 @inventory_app.command("build")
-@_exit_codes
 def inventory_build(
     out: Annotated[Path, typer.Option("--out", help="Write the inventory document (JSON) here.")],
     activities: Annotated[
@@ -315,7 +292,6 @@ def inventory_build(
 
 
 @inventory_app.command("show")
-@_exit_codes
 def inventory_show(
     path: Annotated[Path | None, typer.Argument(help="An inventory document (JSON).")] = None,
     reference: ReferenceOption = None,
@@ -333,7 +309,6 @@ def inventory_show(
 
 
 @inventory_app.command("export")
-@_exit_codes
 def inventory_export(
     out: Annotated[Path, typer.Option("--out", help="Output file (.csv or .xlsx).")],
     path: Annotated[Path | None, typer.Argument(help="An inventory document (JSON).")] = None,
@@ -360,7 +335,6 @@ def inventory_export(
 
 # ---- pathway --------------------------------------------------------------------------------
 @carbon_app.command("pathway")
-@_exit_codes
 def pathway_cmd(
     scenario: Annotated[Path, typer.Option("--scenario", help="Scenario TOML, e.g. carbon/scenarios/tongzhou.toml.")],
     runs: Annotated[int | None, typer.Option(help="Monte Carlo runs [default: the scenario's].")] = None,
@@ -439,7 +413,6 @@ def _print_entity(entity) -> None:
 
 
 @carbon_app.command("principal")
-@_exit_codes
 def principal_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Principal name, e.g. tongzhou-eco or beijing-mee.")],
@@ -453,7 +426,6 @@ def principal_cmd(
 
 
 @carbon_app.command("submit")
-@_exit_codes
 def submit_cmd(
     ctx: typer.Context,
     principal: Annotated[str, typer.Option(help="The reporting principal who signs.")],
@@ -485,7 +457,6 @@ def _review_cmd(ctx, entity_id: str, principal: str, reason: str, approve: bool,
 
 
 @carbon_app.command("approve")
-@_exit_codes
 def approve_cmd(
     ctx: typer.Context,
     entity_id: Annotated[str, typer.Argument(help="urn:ngsi-ld:GHGInventory:<jurisdiction>-<year>-<n>")],
@@ -498,7 +469,6 @@ def approve_cmd(
 
 
 @carbon_app.command("return")
-@_exit_codes
 def return_cmd(
     ctx: typer.Context,
     entity_id: Annotated[str, typer.Argument(help="urn:ngsi-ld:GHGInventory:<jurisdiction>-<year>-<n>")],
@@ -511,7 +481,6 @@ def return_cmd(
 
 
 @carbon_app.command("prove")
-@_exit_codes
 def prove_cmd(
     ctx: typer.Context,
     entity_id: Annotated[str, typer.Argument(help="urn:ngsi-ld:GHGInventory:<jurisdiction>-<year>-<n>")],
@@ -540,7 +509,6 @@ def prove_cmd(
 
 
 @carbon_app.command("verify")
-@_exit_codes
 def verify_cmd(
     bundle: Annotated[Path, typer.Argument(help="A proof bundle written by `carbon prove --out`.")],
     figure: Annotated[str, typer.Option(help="A figure of the document, e.g. totals.basic_t.")] = "totals.basic_t",

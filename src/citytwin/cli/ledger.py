@@ -7,7 +7,6 @@ bundles. Exit codes: 0 ok, 1 a verification failed, 2 bad input (mapped by the r
 from __future__ import annotations
 
 import base64
-import functools
 import os
 import re
 from pathlib import Path
@@ -15,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from citytwin.cli._common import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, console, data_dir, emit_json, err_console
-from citytwin.errors import CityTwinError, NotFoundError, VerificationError
+from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.errors import NotFoundError
 from citytwin.ledger import (
     CosignatureVerifier,
     Log,
@@ -247,33 +246,13 @@ def log_verify_proof(
         )
 
 
-def _exits(command):
-    """Map ``CityTwinError`` to a one-line message and exit 1 (verification) or 2 (bad input).
-
-    The root group does the same; doing it here too keeps these commands free of tracebacks
-    whatever exception class the installed typer/click pair expects for exits.
-    """
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CityTwinError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True, soft_wrap=True)
-            raise typer.Exit(
-                EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT
-            ) from None
-
-    return run
-
-
 def register(app: typer.Typer) -> None:
     """Mount ``keys`` and ``log`` on the root app."""
-    keys_app.command("generate")(_exits(keys_generate))
-    log_app.command("init")(_exits(log_init))
-    log_app.command("append")(_exits(log_append))
-    log_app.command("verify")(_exits(log_verify))
-    log_app.command("prove")(_exits(log_prove))
-    log_app.command("verify-proof")(_exits(log_verify_proof))
+    keys_app.command("generate")(keys_generate)
+    log_app.command("init")(log_init)
+    log_app.command("append")(log_append)
+    log_app.command("verify")(log_verify)
+    log_app.command("prove")(log_prove)
+    log_app.command("verify-proof")(log_verify_proof)
     app.add_typer(keys_app, name="keys")
     app.add_typer(log_app, name="log")

@@ -5,7 +5,6 @@ A witness key is made with `citytwin keys generate NAME --witness` (cosignature/
 
 from __future__ import annotations
 
-import functools
 import logging
 import signal
 import sys
@@ -15,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from citytwin.cli._common import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, data_dir, emit_json, err_console
-from citytwin.errors import BadInputError, CityTwinError, VerificationError
+from citytwin.cli._common import data_dir, emit_json
+from citytwin.errors import BadInputError
 
 witness_app = typer.Typer(
     help="Run a transparency-log witness (C2SP tlog-witness). 透明日志见证者。",
@@ -27,25 +26,6 @@ witness_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     """Mount `citytwin witness ...` on the root app."""
     app.add_typer(witness_app, name="witness")
-
-
-def _exits(command):
-    """A `CityTwinError` becomes one line on stderr and exit 1 (verification) or 2 (bad input).
-
-    The root group means to do the same, but raises `click.exceptions.Exit`, which the click
-    vendored in typer >= 0.2x does not catch; `typer.Exit` works with both.
-    """
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CityTwinError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
-            code = EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT
-            raise typer.Exit(code) from None
-
-    return run
 
 
 def _read_key(path: Path) -> str:
@@ -89,7 +69,6 @@ def _parse_listen(listen: str) -> tuple[str, int]:
 
 
 @witness_app.command("serve")
-@_exits
 def serve(
     ctx: typer.Context,
     key: Annotated[Path, typer.Option("--key", help="The witness's private key file (PRIVATE+KEY+...).")],
@@ -162,7 +141,6 @@ def serve(
 
 
 @witness_app.command("status")
-@_exits
 def status(
     ctx: typer.Context,
     state: Annotated[
