@@ -37,6 +37,15 @@ def client(data_dir, keys):
         yield c
 
 
+@pytest.fixture(scope="module")
+def read_client(template, tmp_path_factory):
+    """One app per test module, for tests that only read (or are refused before writing)."""
+    path = tmp_path_factory.mktemp("read") / "data"
+    shutil.copytree(template[0], path)
+    with TestClient(create_app(path)) as c:
+        yield c
+
+
 @pytest.fixture
 def server(data_dir, keys):
     running = Server(data_dir)

@@ -10,7 +10,8 @@ from citytwin.ledger.tiles import TILE_WIDTH, entries_path, tile_path
 TONGZHOU = "urn:ngsi-ld:AirQualityObserved:tongzhou"
 
 
-def test_checkpoint_and_tiles_are_the_files_of_the_log(client, data_dir):
+def test_checkpoint_and_tiles_are_the_files_of_the_log(read_client):
+    client, data_dir = read_client, read_client.app.state.citytwin.data_dir
     checkpoint = client.get("/log/checkpoint")
     assert checkpoint.status_code == 200
     assert checkpoint.content == (data_dir / "log" / "checkpoint").read_bytes()
@@ -28,8 +29,8 @@ def test_checkpoint_and_tiles_are_the_files_of_the_log(client, data_dir):
 @pytest.mark.parametrize("path", ["/log/tile/../../keys/log.key", "/log/tile/0/../../citytwin.toml",
                                   "/log/tile/0/%2e%2e/%2e%2e/citytwin.toml", "/log/tile/0/000.p/256",
                                   "/log/tile/64/000", "/log/tile/entries/x000/001"])
-def test_paths_outside_the_tile_layout_are_refused(client, path):
-    response = client.get(path)
+def test_paths_outside_the_tile_layout_are_refused(read_client, path):
+    response = read_client.get(path)
     assert response.status_code in (400, 404)
     assert b"PRIVATE" not in response.content and b"[log]" not in response.content
 
@@ -42,7 +43,8 @@ def _entry(twin, index: int) -> bytes:
     return next(iter(twin.log.entries(index, index + 1)))
 
 
-def test_entity_and_observation_proofs_verify_offline(client, data_dir):
+def test_entity_and_observation_proofs_verify_offline(read_client):
+    client, data_dir = read_client, read_client.app.state.citytwin.data_dir
     twin = client.app.state.citytwin.twin
     entity = client.get(f"/api/v1/proofs/{TONGZHOU}")
     assert entity.status_code == 200 and entity.headers["content-type"].startswith("text/plain")

@@ -45,11 +45,12 @@ def assert_problem(response, status: int, type_suffix: str | None = None, detail
          "Accept"),
     ],
 )
-def test_error_shape(client, method, path, kwargs, status, type_suffix, detail_has):
-    assert_problem(getattr(client, method)(path, **kwargs), status, type_suffix, detail_has)
+def test_error_shape(read_client, method, path, kwargs, status, type_suffix, detail_has):
+    assert_problem(getattr(read_client, method)(path, **kwargs), status, type_suffix, detail_has)
 
 
-def test_forbidden_and_conflict_and_bad_key_have_the_same_shape(client, keys):
+def test_forbidden_and_conflict_and_bad_key_have_the_same_shape(read_client, keys):
+    client = read_client
     entity = {"id": "urn:ngsi-ld:AirQualityObserved:tongzhou", "type": "AirQualityObserved"}
     assert_problem(client.post("/ngsi-ld/v1/entities", json=entity, headers=bearer(keys["tongzhou"])), 409,
                    "AlreadyExists", "exists")
@@ -59,7 +60,8 @@ def test_forbidden_and_conflict_and_bad_key_have_the_same_shape(client, keys):
                               headers=bearer("ctk_not-a-key")), 401, "unauthorized", "unknown or revoked")
 
 
-def test_validation_errors_list_each_field(client):
+def test_validation_errors_list_each_field(read_client):
+    client = read_client
     body = assert_problem(client.get("/api/v1/proofs/observations", params={"entity_id": "x"}), 400,
                           "InvalidRequest")
     locations = {e["location"] for e in body["errors"]}
