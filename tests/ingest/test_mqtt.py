@@ -9,7 +9,7 @@ import time
 import pytest
 from mqtt_support import Publisher, expected_rows, make_stream, stored_rows, topic
 
-from citytwin.ingest.mqtt import MqttIngester, entity_of_topic, parse_broker_url
+from citytwin.ingest.mqtt import MqttIngester, entity_of_topic, jurisdiction_of_topic, parse_broker_url
 from twin_records import STATIONS, TONGZHOU_STATION
 
 
@@ -32,6 +32,8 @@ def wait_for(condition, seconds=60):
 def test_topics_and_urls():
     assert entity_of_topic("citytwin/110112/AirQualityObserved/tongzhou") == TONGZHOU_STATION.id
     assert entity_of_topic("citytwin/110112") is None
+    assert jurisdiction_of_topic("citytwin/131082/AirQualityObserved/x") == "131082"
+    assert jurisdiction_of_topic("sensors/roof/3") is None
     assert parse_broker_url("mqtt://127.0.0.1").port == 1883
     assert parse_broker_url("mqtts://broker.example:8884").tls
 

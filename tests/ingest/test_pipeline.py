@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from citytwin.cli import app
 from citytwin.errors import BadInputError
 from citytwin.ingest import Payload, retry
-from twin_records import TONGZHOU_STATION, YONGLEDIAN_STATION
+from twin_records import DONGSI_STATION, TONGZHOU_STATION, YONGLEDIAN_STATION
 
 TZ = TONGZHOU_STATION.id
 
@@ -146,3 +146,14 @@ def test_quarantine_cli(pipeline, data_dir):
     assert missing.exit_code == 2 and "no quarantined record with id 999" in missing.stderr
     both = runner.invoke(app, [*base, "quarantine", "retry"])
     assert both.exit_code == 2 and "give record ids or --all" in both.stderr
+
+
+def test_a_channel_writes_only_its_own_jurisdiction(pipeline):
+    doc = orjson.dumps(kv("pm25", 30, "ug/m3", entity=DONGSI_STATION.id))  # Dongcheng, 110101
+    own = Payload(doc, "mqtt:citytwin/110101", "citytwin/110101", jurisdiction="110101")
+    other = Payload(doc, "mqtt:citytwin/110112", "citytwin/110112", jurisdiction="110112")
+    result = pipeline.ingest_payloads([own, other])
+    assert [o.status for o in result.outcomes] == ["accepted", "refused"]
+    assert "channel of jurisdiction 110112 sent a reading of urn:ngsi-ld:AirQualityObserved:dongsi, which " \
+           "belongs to 110101" in result.outcomes[1].reason
+    assert retry(pipeline).refused[0][1] == result.outcomes[1].reason  # a retry does not forget the channel

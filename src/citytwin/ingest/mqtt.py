@@ -12,7 +12,9 @@ have a whole batch in flight.
 
 Topics (README, "MQTT topics and payloads"): ``citytwin/<jurisdiction>/<Type>/<local-id>``
 names the entity ``urn:ngsi-ld:<Type>:<local-id>``; shorter topics carry documents that name
-their entity. The observation's source is ``mqtt:<topic>``.
+their entity. A reading of an entity of another jurisdiction than the topic's is refused, so
+that broker ACLs per jurisdiction subtree decide who may write what. The observation's source
+is ``mqtt:<topic>``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from citytwin.errors import BadInputError, CityTwinError
 from citytwin.ingest.pipeline import IngestResult, Payload, Pipeline
 
 __all__ = ["BrokerAddress", "BrokerUnavailable", "IngestStats", "MqttIngester", "connect_client", "entity_of_topic",
-           "parse_broker_url", "source_of_topic"]
+           "jurisdiction_of_topic", "parse_broker_url", "source_of_topic"]
 
 _SESSION_FOREVER = 0xFFFFFFFF  # MQTT 5.0 §3.1.2.11.2: the session does not expire
 
@@ -66,6 +68,13 @@ def entity_of_topic(topic: str) -> str | None:
     if len(levels) == 4 and all(levels[2:]):
         return f"urn:ngsi-ld:{levels[2]}:{levels[3]}"
     return None
+
+
+def jurisdiction_of_topic(topic: str) -> str | None:
+    """The administrative code of ``citytwin/<jurisdiction>/…`` (six digits), else None."""
+    levels = topic.split("/")
+    code = levels[1] if len(levels) > 1 else ""
+    return code if len(code) == 6 and code.isdigit() else None
 
 
 def source_of_topic(topic: str) -> str:
@@ -218,8 +227,8 @@ class MqttIngester:
 
     def _flush(self, client: mqtt.Client) -> None:
         messages, self._pending = self._pending, []
-        payloads = [Payload(m.payload, source_of_topic(m.topic), m.topic, entity_of_topic(m.topic))
-                    for m in messages]
+        payloads = [Payload(m.payload, source_of_topic(m.topic), m.topic, entity_of_topic(m.topic),
+                            jurisdiction_of_topic(m.topic)) for m in messages]
         result = self.pipeline.ingest_payloads(payloads, zone=self.zone)  # durable when it returns
         for message in messages:
             client.ack(message.mid, message.qos)

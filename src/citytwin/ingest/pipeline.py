@@ -77,13 +77,16 @@ class Payload:
     """Bytes as received from a channel.
 
     `origin` says where they came from (an MQTT topic, a file and line, ``http``); `entity_id`
-    is the entity the channel names (an MQTT topic's), used when a document names none.
+    is the entity the channel names (an MQTT topic's), used when a document names none;
+    `jurisdiction` is the administrative code the channel speaks for (an MQTT topic's second
+    level): a reading of an entity of another jurisdiction is refused.
     """
 
     raw: bytes
     source: str
     origin: str = ""
     entity_id: str | None = None
+    jurisdiction: str | None = None
 
 
 @dataclass
@@ -183,7 +186,8 @@ class Pipeline:
         for zone, group in _group_by_zone(refusals).items():
             payloads, docs, owners = [], [], []
             for i, refusal in group:
-                payloads.append(Payload(refusal.raw, refusal.source, refusal.origin, refusal.entity_id))
+                payloads.append(Payload(refusal.raw, refusal.source, refusal.origin, refusal.entity_id,
+                                        refusal.jurisdiction))
                 p = len(payloads) - 1
                 try:
                     bodies = _refused_documents(refusal)
@@ -203,6 +207,7 @@ class Pipeline:
     def _run(self, payloads: list[Payload], docs: list[_Doc], zone: str | None,
              quarantine: bool = True) -> IngestResult:
         columns: dict[str, list] = {c: [] for c in [*_READING_COLUMNS, "source", "doc"]}
+        claims: list[str | None] = []
         for d, doc in enumerate(docs):
             if doc.error is not None:
                 continue
@@ -217,8 +222,12 @@ class Pipeline:
                     columns[name].append(reading[name])
             columns["source"].extend([payload.source] * len(readings))
             columns["doc"].extend([d] * len(readings))
+            claims.extend([payload.jurisdiction] * len(readings))
         frame = pd.DataFrame({k: pd.Series(v, dtype=object if k != "doc" else "int64") for k, v in columns.items()})
         frame["reason"] = None
+        if any(c is not None for c in claims):
+            with self._lock:
+                frame["reason"] = self._check_jurisdictions(frame["entity_id"], claims)
         with self._lock:
             status, reason = self._judge(frame, zone) if len(frame) else (np.array([]), np.array([]))
         result = IngestResult(readings_stored=int((status == "accepted").sum()),
@@ -243,7 +252,7 @@ class Pipeline:
                 result.refused += 1
                 payload = payloads[doc.payload]
                 refusals.append(Refusal(payload.raw, payload.source, payload.origin, zone, payload.entity_id,
-                                        doc.record_index, outcome.reason))
+                                        doc.record_index, outcome.reason, payload.jurisdiction))
             elif outcome.status == "accepted":
                 result.accepted += 1
             else:
@@ -299,6 +308,18 @@ class Pipeline:
         status[first_rows[stored]] = "accepted"
         status[first_rows[~stored]] = "duplicate"
         return status, reason
+
+    def _check_jurisdictions(self, entity_ids: pd.Series, claims: list[str | None]) -> list[str | None]:
+        """A refusal reason where a channel's jurisdiction differs from the stored entity's, else None."""
+        ids = sorted({e for e, c in zip(entity_ids, claims, strict=True) if c is not None and isinstance(e, str)})
+        latest = self.twin.store.latest_entities(ids)
+        owner = dict(zip(latest["entity_id"], latest["jurisdiction"], strict=True))
+        reasons: list[str | None] = []
+        for entity, claim in zip(entity_ids, claims, strict=True):
+            actual = owner.get(entity) if claim is not None and isinstance(entity, str) else None
+            reasons.append(None if actual is None or actual == claim else
+                           f"channel of jurisdiction {claim} sent a reading of {entity}, which belongs to {actual}")
+        return reasons
 
     def _stored_mask(self, firsts: pd.DataFrame, start: int, stop: int) -> np.ndarray:
         """Which of `firsts` the last commit stored: their keys among the rows of log [start, stop)."""

@@ -12,7 +12,7 @@ file, ``<data>/quarantine.duckdb``, not a table of the twin's store, because
 
 Tables: ``payloads`` (raw bytes by SHA-256, each stored once) and ``refusals`` (one row per
 refused record: its payload, the record's position in it — -1 for the whole payload —, source,
-origin, declared zone, topic entity, reason, first and last time seen, attempts). A payload
+origin, declared zone, topic entity and jurisdiction, reason, first and last time seen, attempts). A payload
 redelivered after a crash does not make a second refusal: (source, payload, position) is the
 refusal's identity. Payloads larger than `MAX_PAYLOAD_BYTES` keep their first 64 KiB, their
 full size and their digest (they cannot be accepted on retry anyway).
@@ -55,14 +55,15 @@ CREATE TABLE IF NOT EXISTS refusals (
     origin       VARCHAR NOT NULL,
     zone         VARCHAR,
     entity_id    VARCHAR,
+    jurisdiction VARCHAR,
     reason       VARCHAR NOT NULL,
     first_seen   TIMESTAMPTZ NOT NULL,
     last_seen    TIMESTAMPTZ NOT NULL,
     attempts     INTEGER NOT NULL
 );
 """
-_SUMMARY = ("SELECT r.id, r.source, r.origin, r.zone, r.entity_id, r.record_index, r.reason, r.first_seen, "
-            "r.last_seen, r.attempts, p.size, r.digest FROM refusals r JOIN payloads p USING (digest)")
+_SUMMARY = ("SELECT r.id, r.source, r.origin, r.zone, r.entity_id, r.jurisdiction, r.record_index, r.reason, "
+            "r.first_seen, r.last_seen, r.attempts, p.size, r.digest FROM refusals r JOIN payloads p USING (digest)")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Refusal:
     entity_id: str | None
     record_index: int
     reason: str
+    jurisdiction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class QuarantinedRecord:
     origin: str
     zone: str | None
     entity_id: str | None
+    jurisdiction: str | None
     record_index: int
     reason: str
     first_seen: datetime
@@ -100,11 +103,11 @@ class QuarantinedRecord:
         if self.raw is None:
             raise BadInputError(f"quarantined record {self.id} was listed without its payload")
         return Refusal(self.raw, self.source, self.origin, self.zone, self.entity_id, self.record_index,
-                       self.reason)
+                       self.reason, self.jurisdiction)
 
     def as_dict(self, with_payload: bool = False) -> dict:
-        out = {k: getattr(self, k) for k in ("id", "source", "origin", "zone", "entity_id", "record_index",
-                                             "reason", "attempts", "size", "digest")}
+        out = {k: getattr(self, k) for k in ("id", "source", "origin", "zone", "entity_id", "jurisdiction",
+                                             "record_index", "reason", "attempts", "size", "digest")}
         out["first_seen"] = self.first_seen.isoformat()
         out["last_seen"] = self.last_seen.isoformat()
         if with_payload and self.raw is not None:
@@ -152,11 +155,12 @@ class Quarantine:
         for r in refusals:
             digest = hashlib.sha256(r.raw).hexdigest()
             payload_rows[digest] = (r.raw[:MAX_PAYLOAD_BYTES], len(r.raw), len(r.raw) > MAX_PAYLOAD_BYTES)
-            refusal_rows.append((digest, r.record_index, r.source, r.origin, r.zone, r.entity_id, r.reason))
+            refusal_rows.append((digest, r.record_index, r.source, r.origin, r.zone, r.entity_id, r.jurisdiction,
+                                 r.reason))
         payloads = pd.DataFrame([(d, *v) for d, v in payload_rows.items()],
                                 columns=["digest", "raw", "size", "truncated"])
         new = pd.DataFrame(refusal_rows, columns=["digest", "record_index", "source", "origin", "zone",
-                                                  "entity_id", "reason"])
+                                                  "entity_id", "jurisdiction", "reason"])
         key = ["source", "digest", "record_index"]
         new["n"] = new.groupby(key)["digest"].transform("size")
         new = new.drop_duplicates(key, keep="last")
@@ -171,9 +175,10 @@ class Quarantine:
                        FROM _new n WHERE refusals.source = n.source AND refusals.digest = n.digest
                         AND refusals.record_index = n.record_index""", {"now": now})
                 added = db.execute(
-                    """INSERT INTO refusals (digest, record_index, source, origin, zone, entity_id, reason,
-                                             first_seen, last_seen, attempts)
-                       SELECT n.digest, n.record_index, n.source, n.origin, n.zone, n.entity_id, n.reason,
+                    """INSERT INTO refusals (digest, record_index, source, origin, zone, entity_id, jurisdiction,
+                                             reason, first_seen, last_seen, attempts)
+                       SELECT n.digest, n.record_index, n.source, n.origin, n.zone, n.entity_id, n.jurisdiction,
+                              n.reason,
                               $now, $now, n.n
                        FROM _new n ANTI JOIN refusals r
                          ON r.source = n.source AND r.digest = n.digest AND r.record_index = n.record_index""",
