@@ -4,6 +4,7 @@ import copy
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from citytwin.errors import BadInputError
 from citytwin.finance.registry import (
@@ -100,3 +101,31 @@ def test_named_refusals():
         apply(state, _signed(state.seq, "registry-admin", act="cancel", account="bob-1", first=3, last=3,
                              reason="error"))
     assert isinstance(ActRefused(0, "x", "y"), BadInputError)
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-5, 60), st.text(max_size=6),
+                    st.sampled_from(["alice-1", "bob-1", "buffer", "r-tongzhou", "110112", "131082"]),
+                    st.lists(st.integers(0, 9), max_size=3))
+_fields = ["account", "from", "to", "first", "last", "quantity", "buffer_quantity", "buffer_account", "reduction",
+           "jurisdiction", "kind", "beneficiary", "purpose", "claimed_in", "adjustments", "reason", "verified_t",
+           "vintage", "mrv", "key"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["genesis", "open", "reduction", "issue", "transfer", "retire", "cancel", "burn", None]),
+       st.sampled_from(["registry-admin", "alice", "bob"]),
+       st.dictionaries(st.sampled_from(_fields), _values, max_size=8))
+def test_malformed_acts_are_refused_by_name_never_crash(kind, principal, fields):
+    from citytwin.finance.registry import sign_act
+    from finance.registry_model import SIGNERS
+
+    state, _, _ = _setup()
+    before = copy.deepcopy(state)
+    act = sign_act(SIGNERS[principal], {**fields, "act": kind, "seq": state.seq, "principal": principal})
+    try:
+        after = apply(state, act)
+    except ActRefused as e:
+        assert e.reason and state == before
+        return
+    check_invariants(after)
+    check_transition(state, after)
