@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside the tests (anchor_node)
+sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside the tests (anchor_node, anchor_support)
 from anchor_node import Node  # noqa: E402
+from anchor_support import ORIGIN  # noqa: E402
 
-from citytwin.anchor import ChainAccount, load_settings  # noqa: E402
 from citytwin.anchor.account import create_chain_key  # noqa: E402
 from citytwin.twin import Twin  # noqa: E402
-from twin_records import STATIONS, TONGZHOU_STATION, reading  # noqa: E402
-
-ORIGIN = "anchor.test.citytwin/district"
+from twin_records import STATIONS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -23,13 +21,6 @@ def node():
     n = Node()
     yield n
     n.stop()
-
-
-def commit(data_dir, *values: float, hour0: int = 0) -> int:
-    """Commit one pm25 reading per value at hours hour0, hour0+1, ...; the log's new size."""
-    with Twin.open(data_dir) as twin:
-        twin.commit([reading(TONGZHOU_STATION, "pm25", hour0 + i, v) for i, v in enumerate(values)])
-        return twin.log.size
 
 
 @pytest.fixture
@@ -42,13 +33,3 @@ def data_dir(tmp_path, node):
     acct = create_chain_key(path / "keys" / "chain.key")
     node.fund(acct.address)
     return path
-
-
-def settings(data_dir, node, contract=None):
-    return load_settings(data_dir, rpc=node.rpc, contract=contract)
-
-
-def funded_account(node) -> ChainAccount:
-    acct, _ = ChainAccount.generate()
-    node.fund(acct.address)
-    return acct

@@ -6,15 +6,9 @@ import shutil
 import stat
 
 from anchor_node import free_port
-from conftest import commit, settings
-from typer.testing import CliRunner
+from anchor_support import commit, run, settings
 
 from citytwin.anchor import ChainUnavailable, load_chain_key, post_periodically
-from citytwin.cli import app
-
-
-def run(directory, *args):
-    return CliRunner().invoke(app, ["--data-dir", str(directory), "anchor", *args], env={"COLUMNS": "200"})
 
 
 def test_deploy_post_verify(data_dir, node):

@@ -2,7 +2,7 @@
 only the owner authorises."""
 
 import pytest
-from conftest import ORIGIN, funded_account, settings
+from anchor_support import ORIGIN, funded_account, settings
 
 from citytwin.anchor import (
     AnchorRefused,

@@ -1,8 +1,7 @@
 """`anchors_covering(index)`: the anchors whose tree holds a record, for proof bundles and the dashboard."""
 
 import pytest
-from conftest import commit
-from test_cli import run
+from anchor_support import commit, run
 
 from citytwin.anchor import anchors_covering
 from citytwin.anchor.errors import NoDeployment

@@ -10,8 +10,7 @@ import json
 
 import pytest
 from anchor_node import Node
-from conftest import ORIGIN, settings
-from test_cli import run
+from anchor_support import ORIGIN, run, settings
 
 from citytwin.anchor import ChainUnavailable, post, read_anchors
 from citytwin.anchor.account import create_chain_key
