@@ -3,8 +3,6 @@ altered one — a byte of the inclusion proof, of the entry or of the signature 
 
 import base64
 
-import pytest
-
 from web.conftest import WITNESS
 
 
@@ -40,29 +38,39 @@ def test_station_figure_verifies(dashboard):
     assert dashboard.errors == [] and dashboard.blocked == []
 
 
-@pytest.mark.parametrize("what", ["inclusion hash", "entry", "log signature", "cosignature"])
-def test_altered_proof_is_not_verified(dashboard, what):
-    def tamper(route):
+def _altered(text: str, what: str) -> str:
+    lines = text.split("\n")
+    if what == "inclusion hash":
+        return _flip(text, _index_line(lines) + 1)  # the leaf's sibling
+    if what == "entry":
+        return _flip(text, 1)
+    signer = "\u2014 witness." if what == "cosignature" else "\u2014 test.citytwin/web "
+    return _flip(text, next(i for i, line in enumerate(lines) if line.startswith(signer)))
+
+
+def _tamper(what: str):
+    """A route handler serving the real proof with one byte of `what` altered."""
+    def handler(route):
         text = route.fetch().text()
-        lines = text.split("\n")
-        if what == "inclusion hash":
-            altered = _flip(text, _index_line(lines) + 1)  # the leaf's sibling
-        elif what == "entry":
-            altered = _flip(text, 1)
-        else:
-            signer = "\u2014 witness." if what == "cosignature" else "\u2014 test.citytwin/web "
-            altered = _flip(text, next(i for i, line in enumerate(lines) if line.startswith(signer)))
+        altered = _altered(text, what)
         assert altered != text
         route.fulfill(status=200, body=altered, headers={"Content-Type": "text/plain; charset=utf-8"})
+    return handler
 
+
+def test_altered_proof_is_not_verified(dashboard):
     page = dashboard.open("/ledger", view="ledger")
-    page.route("**/api/v1/proofs/**", tamper)
-    page.click("[data-testid=verify]")
-    result, text = _verdict(page)
-    assert result == "not-verified", text
-    assert "未通过验证" in text
-    assert page.locator(".steps li.fail").count() == 1
-    dashboard.screenshot(f"proof-altered-{what.replace(' ', '-')}")
+    for what, failed_step in [("inclusion hash", "包含证明"), ("entry", "包含证明"),
+                              ("log signature", "检查点 Ed25519 签名"), ("cosignature", "见证联署")]:
+        page.route("**/api/v1/proofs/**", _tamper(what))
+        page.click("[data-testid=verify]")
+        result, text = _verdict(page)
+        assert result == "not-verified", (what, text)
+        assert "未通过验证" in text
+        assert page.locator(".steps li.fail").count() == 1
+        assert failed_step in page.inner_text(".steps li.fail"), what
+        dashboard.screenshot(f"proof-altered-{what.replace(' ', '-')}")
+        page.unroute("**/api/v1/proofs/**")
 
 
 def test_edited_bundle_fails_then_original_verifies_again(dashboard):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +44,50 @@ _HOURLY_COLUMNS = ["observed_at", "aqi", "level", "category_zh", "category_en", 
                    "pm25", "pm10", "so2", "no2", "co", "o3"]
 _DAILY_COLUMNS = ["day", "aqi", "level", "category_zh", "category_en", "colour", "primary", "pm25"]
 _POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
+
+
+_latest_cache: dict[str, tuple[int, pd.DataFrame]] = {}
+_frame_cache: dict[tuple, pd.DataFrame] = {}
+_compute_lock = threading.RLock()
+
+
+class _Remembering:
+    """The API's reader with `latest()` remembered until the log grows (every change to the twin
+    is a log entry): on the reference district it scans millions of rows, and the air package's
+    ``station_frame`` asks for it on every call. Everything else goes to the reader."""
+
+    def __init__(self, state, reader) -> None:
+        self._state, self._reader = state, reader
+
+    def latest(self, entity_id: str | None = None, attribute: str | None = None) -> pd.DataFrame:
+        key, size = str(self._state.twin.config.data_dir), self._state.twin.log.size
+        with _compute_lock:  # requests arriving together wait for one computation
+            hit = _latest_cache.get(key)
+            if hit is None or hit[0] != size:
+                hit = (size, self._reader.latest())
+                _latest_cache[key] = hit
+        frame = hit[1]
+        if entity_id is not None:
+            frame = frame.loc[frame["entity_id"] == entity_id]
+        if attribute is not None:
+            frame = frame.loc[frame["attribute"] == attribute]
+        return frame
+
+    def station_frame(self, entity_ids: list[str], start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
+        """`citytwin.air.source.station_frame`, remembered (the overview and the slider read the
+        same days) until the log grows."""
+        key = (str(self._state.twin.config.data_dir), self._state.twin.log.size, tuple(entity_ids), start, end)
+        self.latest()  # outside the lock below: it takes the lock itself
+        with _compute_lock:
+            frame = _frame_cache.get(key)
+            if frame is None:
+                frame = source.station_frame(self, entity_ids, start, end)
+                _frame_cache.clear()  # one range is kept: what the dashboard reads now
+                _frame_cache[key] = frame
+        return frame
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -94,7 +139,7 @@ def overview(state: StateDep, reader: ReaderDep, _: ReadAccess) -> dict:
     cached = _overview_cache.get(key)
     if cached and cached[0] == size:
         return cached[1]
-    result = _overview(reader)
+    result = _overview(_Remembering(state, reader))
     _overview_cache[key] = (size, result)
     return result
 
@@ -108,7 +153,7 @@ def _overview(reader) -> dict:
     last = _latest_time(reader, list(stations["entity_id"]))
     last_day = _local_day(last)
     first_day = last_day - dt.timedelta(days=2)  # a partial last day falls back to the day before
-    frame = source.station_frame(reader, list(stations["entity_id"]), *source.day_bounds(first_day, last_day, 24))
+    frame = reader.station_frame(list(stations["entity_id"]), *source.day_bounds(first_day, last_day, 24))
     hourly = air_daily.hourly_aqi(frame).dropna(subset=["aqi"])
     jmap = dict(zip(stations["station_id"], stations["jurisdiction"], strict=True))
     jdaily = air_daily.jurisdiction_daily(frame, jmap).dropna(subset=["aqi"])
@@ -136,10 +181,11 @@ def _overview(reader) -> dict:
 
 
 @router.get("/history", summary="Every station's hourly AQI over the last days with data")
-def history(reader: ReaderDep, _: ReadAccess,
+def history(state: StateDep, reader: ReaderDep, _: ReadAccess,
             days: Annotated[int, Query(ge=1, le=31, description="Days to cover, ending at the latest.")] = 3) -> dict:
     """For the map's time slider: the hours (UTC, ISO 8601) and, per station, the real-time AQI
     and its HJ 633 colour at each hour (None where there is no value)."""
+    reader = _Remembering(state, reader)
     try:
         stations = source.stations(reader)
     except NotFoundError as e:
@@ -149,7 +195,7 @@ def history(reader: ReaderDep, _: ReadAccess,
     first_day = last_day - dt.timedelta(days=days - 1)
     start, end = source.day_bounds(first_day, last_day)
     end = min(pd.Timestamp(end), last + pd.Timedelta(hours=1))
-    frame = source.station_frame(reader, list(stations["entity_id"]), *source.day_bounds(first_day, last_day, 24))
+    frame = reader.station_frame(list(stations["entity_id"]), *source.day_bounds(first_day, last_day, 24))
     hourly = air_daily.hourly_aqi(frame)
     hourly = hourly.loc[hourly["observed_at"] >= pd.Timestamp(start)]
     times = pd.date_range(start, end, freq="h", inclusive="left", tz="UTC")
@@ -164,12 +210,14 @@ def history(reader: ReaderDep, _: ReadAccess,
 
 @router.get("/stations/{station}", summary="One station: hourly and daily AQI")
 def station(
+    state: StateDep,
     reader: ReaderDep,
     _: ReadAccess,
     station: Annotated[str, PathParam(description="Station id (dongsi) or URN.")],
     days: Annotated[int, Query(ge=1, le=366, description="Days with data to show, ending at the latest.")] = 14,
 ) -> dict:
     """Hourly (real-time) AQI with concentrations and the daily AQI of one station."""
+    reader = _Remembering(state, reader)
     entity_id = source.station_id(station)
     try:
         entity = reader.entity(entity_id)
