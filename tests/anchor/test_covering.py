@@ -3,10 +3,10 @@
 import pytest
 from anchor_support import commit, run
 
-from citytwin.anchor import anchors_covering
+from citytwin.anchor import anchor_links, anchors_covering, verify_anchor_link
 from citytwin.anchor.errors import NoDeployment
 from citytwin.errors import BadInputError
-from citytwin.ledger import Log
+from citytwin.ledger import Log, ProofError, Verifier, verify_proof
 from citytwin.ledger.merkle import verify_consistency
 
 
@@ -38,3 +38,26 @@ def test_anchors_covering_an_entry(data_dir, node):
     assert commit(data_dir, 50.0, hour0=2) == 6  # read again, only the new blocks are scanned
     assert run(data_dir, "post").exit_code == 0
     assert [a["size"] for a in anchors_covering(5, data_dir)] == [6]
+
+
+def test_links_from_anchors_to_a_proof_bundle(data_dir, node):
+    assert run(data_dir, "deploy", "--rpc", node.rpc).exit_code == 0
+    assert run(data_dir, "post").exit_code == 0  # size 3
+    assert commit(data_dir, 35.0, 41.0, 12.0) == 6
+    assert run(data_dir, "post").exit_code == 0  # size 6
+    assert commit(data_dir, 20.0, hour0=3) == 7  # the bundle's checkpoint is ahead of every anchor
+
+    links = anchor_links(1, data_dir)
+    vkey = Verifier.from_text((data_dir / "keys" / "log.vkey").read_text().strip())
+    with Log.open(data_dir / "log") as log:
+        bundle = verify_proof(log.prove(1), vkey)  # what a third party holds, checked offline
+        assert links["checkpoint"] == {"size": 7, "root": "0x" + log.root.hex()}
+    assert [a["size"] for a in links["anchors"]] == [3, 6]
+    for link in links["anchors"]:
+        assert link["consistency"]
+        verify_anchor_link(link, bundle.checkpoint.size, bundle.checkpoint.root)
+    forged = {**links["anchors"][0], "root": "0x" + "ab" * 32}
+    with pytest.raises(ProofError, match="root hash at size 3 from the consistency proof 3 → 7: expected abab"):
+        verify_anchor_link(forged, bundle.checkpoint.size, bundle.checkpoint.root)
+    with pytest.raises(BadInputError, match="anchored root '0x12': expected 32 bytes, got 1"):
+        verify_anchor_link({**forged, "root": "0x12"}, 7, bytes(32))

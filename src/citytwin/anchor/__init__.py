@@ -27,6 +27,7 @@ from citytwin.anchor.anchors import (
 from citytwin.anchor.chain import Chain, Receipt
 from citytwin.anchor.datadir import AnchorSettings, anchors_covering, authorize, deploy, load_settings, post, verify
 from citytwin.anchor.errors import AnchorRefused, ChainUnavailable, ForkDetected, NoDeployment
+from citytwin.anchor.links import anchor_links, verify_anchor_link
 from citytwin.anchor.periodic import post_periodically
 from citytwin.anchor.verify import AnchorCheck, AnchorReport, check_anchors
 
@@ -43,6 +44,7 @@ __all__ = [
     "NoDeployment",
     "PostResult",
     "Receipt",
+    "anchor_links",
     "anchors_covering",
     "authorize",
     "check_anchors",
@@ -60,4 +62,5 @@ __all__ = [
     "send_anchor",
     "set_poster",
     "verify",
+    "verify_anchor_link",
 ]

@@ -29,7 +29,7 @@ from citytwin.ledger import Log, Verifier, open_checkpoint
 from citytwin.twin.config import Config
 
 __all__ = ["AnchorSettings", "account", "anchors_covering", "authorize", "deploy", "last_anchor", "load_settings",
-           "post", "verify"]
+           "open_log", "post", "verify"]
 
 DEFAULT_RPC = "http://127.0.0.1:8545"
 DEPLOYMENT = "anchor/deployment.json"
@@ -132,9 +132,9 @@ def deploy(settings: AnchorSettings, force: bool = False) -> tuple[Receipt, Chai
     return receipt, acct
 
 
-def _open_log(settings: AnchorSettings) -> Log:
+def open_log(data_dir: Path) -> Log:
     """The data directory's log, read-only, its checkpoint signature checked with ``keys/log.vkey``."""
-    config = Config.load(settings.data_dir)
+    config = Config.load(Path(data_dir))
     log = Log.open(config.log_dir)
     try:
         if config.verifier_key_path.exists():
@@ -150,7 +150,7 @@ def post(settings: AnchorSettings) -> PostResult:
     """Anchor the log's latest checkpoint (a pending transaction of an earlier run is finished first)."""
     chain = _bound(settings)
     acct = account(settings)
-    with _open_log(settings) as log:
+    with open_log(settings.data_dir) as log:
         size, root = log.size, log.root
     return post_checkpoint(chain, acct, settings.origin, size, root, settings.data_dir / PENDING)
 
@@ -159,7 +159,7 @@ def verify(settings: AnchorSettings) -> AnchorReport:
     """Every anchor of the log on the chain, checked against the log (see :mod:`.verify`)."""
     chain = _bound(settings)
     anchors = read_anchors(chain, settings.origin, settings.from_block, chunk=settings.log_chunk)
-    with _open_log(settings) as log:
+    with open_log(settings.data_dir) as log:
         return check_anchors(log, anchors)
 
 
