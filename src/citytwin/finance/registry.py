@@ -211,9 +211,10 @@ def apply(state: State, act: SignedAct) -> State:
     return new
 
 
-def apply_in_place(state: State, act: SignedAct) -> None:
+def apply_in_place(state: State, act: SignedAct, _message: bytes | None = None) -> None:
     """Apply ``act`` to ``state``. Every rule is checked before the first change, so a refused
-    act leaves ``state`` as it was."""
+    act leaves ``state`` as it was. ``_message`` is the body's canonical bytes when the caller
+    (``registry_log``) computed them from the same body already."""
     body = act.body if isinstance(act, SignedAct) else None
     if not isinstance(body, dict):
         raise ActRefused(state.seq, None, f"an act is a SignedAct with a JSON object body, got {act!r}")
@@ -235,12 +236,12 @@ def apply_in_place(state: State, act: SignedAct) -> None:
     key = body.get("key") if kind in ("genesis", "open") and principal not in state.keys else state.keys.get(principal)
     if not isinstance(key, str):
         refuse(f"principal {principal!r} has no key in the registry: it must open an account first")
-    _check_signature(state, key, body, act.signature, refuse)
+    _check_signature(state, key, body, act.signature, refuse, _message)
     handler(state, body, principal, refuse)
     state.seq += 1
 
 
-def _check_signature(state: State, key: str, body: dict, signature: str, refuse) -> None:
+def _check_signature(state: State, key: str, body: dict, signature: str, refuse, canonical: bytes | None) -> None:
     verifier = state._verifiers.get(key)
     if verifier is None:
         try:
@@ -253,7 +254,7 @@ def _check_signature(state: State, key: str, body: dict, signature: str, refuse)
     except (binascii.Error, TypeError, ValueError):
         refuse(f"signature {signature!r} is not base64")
     try:
-        message = CONTEXT + canonicalize(body)
+        message = CONTEXT + (canonical if canonical is not None else canonicalize(body))
     except BadInputError as e:
         refuse(f"the body is not canonical JSON: {e}")
     if verifier.name != body["principal"] or not verifier.verify(message, raw):

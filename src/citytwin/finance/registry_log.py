@@ -43,7 +43,7 @@ from citytwin.finance.registry import (
 )
 from citytwin.ledger.note import Signer
 from citytwin.twin import Twin
-from citytwin.twin.canonical import canonicalize
+from citytwin.twin.canonical import canonicalize, format_string
 from citytwin.twin.model import format_time
 
 __all__ = [
@@ -186,13 +186,13 @@ class Registry:
         for act in acts:
             if act.body.get("act") == "reduction" and self.check_mrv:
                 _check_reduction(self.twin, act.body)
-            apply_in_place(trial, act)
+            try:
+                body_bytes = canonicalize(act.body) if isinstance(act.body, dict) else None
+            except BadInputError:
+                body_bytes = None  # apply_in_place refuses it, naming the value
+            apply_in_place(trial, act, body_bytes)
             ids.append(act_id(act))
-            entries.append(canonicalize({
-                "kind": "entity", "id": ids[-1], "version": 1, "type": ACT_TYPE,
-                "jurisdiction": _jurisdiction(trial, act.body), "location": None,
-                "properties": {"act": act.body, "signature": act.signature}, "valid_from": valid_from,
-            }))
+            entries.append(_entry(ids[-1], _jurisdiction(trial, act.body), body_bytes, act.signature, valid_from))
         if not entries:
             return []
         taken = self.twin.store.known_entity_ids(ids)
@@ -249,6 +249,19 @@ class Registry:
     def cancel(self, account: str, first: int, last: int, reason: str) -> int:
         return self._act(self.state.administrator or "", act="cancel", account=account, first=first, last=last,
                          reason=reason)
+
+
+def _entry(entity_id: str, jurisdiction: str | None, body: bytes, signature: str, valid_from: str) -> bytes:
+    """The RFC 8785 bytes of the act's twin entity entry (``citytwin.twin.entries`` layout: keys
+    id, jurisdiction, kind, location, properties, type, valid_from, version, in that order),
+    assembled around the body's canonical bytes; canonical forms of members compose."""
+    place = "null" if jurisdiction is None else format_string(jurisdiction)
+    return b"".join((
+        f'{{"id":{format_string(entity_id)},"jurisdiction":{place},"kind":"entity","location":null,'
+        '"properties":{"act":'.encode(), body,
+        f',"signature":{format_string(signature)}}},"type":"{ACT_TYPE}","valid_from":{format_string(valid_from)},'
+        '"version":1}'.encode(),
+    ))
 
 
 def _jurisdiction(state: State, body: dict) -> str | None:
