@@ -12,7 +12,9 @@
   ``allocated / investment × impact`` (ICMA, *Handbook – Harmonised Framework for Impact
   Reporting*, 2024, pro-rata approach), from the reported impact when there is one, else the
   expected one, and says which. :func:`prove_report` bundles a C2SP tlog-proof for every record
-  used; :func:`verify_report` checks them offline and recomputes every figure.
+  used; :func:`verify_report` checks them offline and recomputes every figure. Allocations are
+  numbered 1..n and a bundle must hold them without gaps; that none was added after the bundle's
+  checkpoint is seen in a later report or in the log itself.
 """
 
 from __future__ import annotations
