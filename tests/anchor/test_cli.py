@@ -111,3 +111,14 @@ def test_an_account_without_funds_is_named(data_dir, node):
     assert f"deploying CheckpointAnchor: the node refused the transaction from {address} (fund the account " \
            f"{address})" in result.output
     assert not (data_dir / "anchor" / "deployment.json").exists()
+
+
+def test_another_chain_or_an_empty_address_is_refused(data_dir, node):
+    assert run(data_dir, "deploy", "--rpc", node.rpc).exit_code == 0
+    nowhere = run(data_dir, "verify", "--contract", "0x" + "22" * 20)
+    assert nowhere.exit_code == 2
+    assert f"contract 0x{'22' * 20}: no code on the chain at {node.rpc}" in nowhere.output
+    with (data_dir / "citytwin.toml").open("a") as f:
+        f.write("\n[anchor]\nchain_id = 1\n")
+    other = run(data_dir, "verify")
+    assert other.exit_code == 2 and f"chain id of {node.rpc}: expected 1 (configured), got 31337" in other.output

@@ -100,15 +100,17 @@ class Chain:
                                    f"({type(e).__name__}); expected a reachable node — retry later") from e
 
     def use(self, address: str) -> None:
-        """Bind the contract at ``address`` (checked: it must hold code)."""
+        """Bind the contract at ``address`` (:meth:`require_contract` checks that it holds code)."""
         if not Web3.is_address(address):
             raise BadInputError(f"contract address {address!r}: expected 0x followed by 40 hex digits")
         address = Web3.to_checksum_address(address)
         self.contract = self.w3.eth.contract(address=address, abi=abi())
 
     def require_contract(self) -> None:
+        """Check the chain id (if configured) and that the bound address holds code."""
         if self.contract is None:
             raise BadInputError("no contract address: expected --contract ADDR or a deployment")
+        self.chain_id()
         code = self.rpc_call("eth_getCode", lambda: self.w3.eth.get_code(self.contract.address))
         if not code:
             raise BadInputError(f"contract {self.contract.address}: no code on the chain at {self.rpc} "
