@@ -122,3 +122,9 @@ def test_another_chain_or_an_empty_address_is_refused(data_dir, node):
         f.write("\n[anchor]\nchain_id = 1\n")
     other = run(data_dir, "verify")
     assert other.exit_code == 2 and f"chain id of {node.rpc}: expected 1 (configured), got 31337" in other.output
+
+
+def test_messages_keep_their_bracketed_names(data_dir, node):
+    result = run(data_dir, "post", "--rpc", node.rpc)
+    assert result.exit_code == 2
+    assert "[anchor] contract in citytwin.toml" in result.output

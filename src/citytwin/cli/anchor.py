@@ -34,7 +34,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _exits(command):
-    """A ``CityTwinError`` becomes one line on stderr and exit 1 (verification) or 2 (otherwise)."""
+    """A ``CityTwinError`` becomes one line on stderr and exit 1 (verification) or 2 (otherwise).
+
+    As the root group does, but printed without rich markup: messages name TOML tables such as
+    ``[anchor]``, which markup would swallow.
+    """
 
     @functools.wraps(command)
     def run(*args, **kwargs):
