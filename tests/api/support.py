@@ -63,28 +63,33 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "CITYTWIN_DATA": str(data_dir)}
+        self.log_path = Path(data_dir).parent / f"serve-{self.port}.log"
+        self.log = open(self.log_path, "wb")  # a file, not a pipe nobody reads: the server never blocks
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "citytwin"), "serve", "--port", str(self.port),
              "--log-level", "warning"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"citytwin serve exited: {self.process.stdout.read().decode()}")
+                raise RuntimeError(f"citytwin serve exited: {self.log_path.read_text(errors='replace')}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("citytwin serve did not answer /healthz within 30 s")
+        raise RuntimeError("citytwin serve did not answer /healthz within 90 s")
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 

@@ -2,6 +2,7 @@
 every operation (anonymous and with an admin key) never get a server error, and every error
 answer is a problem document."""
 
+import atexit
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ MAX_EXAMPLES = 4
 _DIR = Path(tempfile.mkdtemp(prefix="citytwin-fuzz-"))
 _KEYS = add_keys(make_data_dir(_DIR / "data"))
 _SERVER = Server(_DIR / "data")
+atexit.register(_SERVER.stop)  # also when the module is collected but its test deselected
 schema = schemathesis.openapi.from_url(f"{_SERVER.url}/openapi.json")
 
 
