@@ -8,9 +8,10 @@ import { areaFeatures, createMap, showHour, stationFeatures } from "../map.js";
 import { checkpointCard } from "./checkpoint.js";
 
 export async function render(main, ctx) {
-  const [ov, areasGeo, carbon, ledger, history] = await Promise.all([
-    api.overview(), api.areas(), api.carbon(), ctx.ledger(), api.history()]);
-  const focus = new Set([...ov.stations.map((s) => s.jurisdiction), carbon.jurisdiction]);
+  // the map first; the carbon chart and the checkpoint fill in when their data arrives
+  const later = Promise.all([api.carbon(), ctx.ledger()]);
+  const [ov, areasGeo, history] = await Promise.all([api.overview(), api.areas(), api.history()]);
+  const focus = new Set(ov.stations.map((s) => s.jurisdiction));
   const mapEl = h("div", { id: "map", class: "map", role: "application", "data-i18n-aria": "map.aria" });
   const stationRows = h("tbody");
   const barsEl = h("div", { class: "chart", "data-testid": "jurisdiction-chart" });
@@ -18,6 +19,7 @@ export async function render(main, ctx) {
   const dayLine = h("p", { class: "muted", "data-testid": "latest-day" });
   const slider = timeSlider(history, ctx);
   const carbonNote = h("p", { class: "muted" });
+  const checkpointSlot = h("div");
   clear(main).append(
     h("div", { class: "grid" },
       h("section", { class: "card map-card" }, h("h2", {}, label("overview.map")), mapEl, slider.el, legend()),
@@ -27,19 +29,26 @@ export async function render(main, ctx) {
           h("thead", {}, h("tr", {}, ["table.station", "table.jurisdiction", "table.aqi", "table.category",
             "table.time"].map((k) => h("th", { scope: "col" }, label(k))))), stationRows)),
       h("section", { class: "card" }, h("h2", {}, label("overview.carbon")), carbonNote, carbonEl),
-      checkpointCard(ledger)));
+      checkpointSlot));
   apply(main);
+  let carbon = null;
 
   const areaName = Object.fromEntries(ov.areas.map((a) => [a.jurisdiction, a]));
   const draw = () => {
     slider.draw();
     dayLine.textContent = t("overview.latestDay", { day: date(ov.day), time: dateTime(ov.latest_observed_at) });
     jurisdictionBars(barsEl, ov.jurisdictions);
+    if (carbon) drawCarbon();
+    drawRows();
+  };
+  const drawCarbon = () => {
     carbonTrajectory(carbonEl, carbon);
     carbonNote.textContent = t("carbon.note", {
       peak: carbon.peak.year, target: carbon.targets.peak_year,
       p: number(100 * carbon.monte_carlo.p_peak_by.probability, 0),
       verdict: t(carbon.peaks_by_target ? "carbon.onTrack" : "carbon.offTrack") });
+  };
+  const drawRows = () => {
     stationRows.replaceChildren(...ov.stations.map((s) => h("tr", { "data-station": s.station_id },
       h("td", {}, h("a", { href: `#/station/${s.station_id}` }, name(s))),
       h("td", {}, name(areaName[s.jurisdiction]) || s.jurisdiction),
@@ -54,7 +63,13 @@ export async function render(main, ctx) {
   const stations = { features: stationFeatures(ov.stations),
     label: (id) => { const s = ov.stations.find((x) => x.station_id === id);
       return `${name(s)} · AQI ${number(s.latest?.aqi)} ${category(s.latest)}`; } };
-  ctx.map = await createMap(mapEl, areaFeatures(areasGeo, focus), stations, (id) => { location.hash = `#/station/${id}`; });
+  const mapReady = createMap(mapEl, areaFeatures(areasGeo, focus), stations, (id) => { location.hash = `#/station/${id}`; })
+    .then((map) => { ctx.map = map; performance.mark("citytwin:map"); });
+  const [carbonDoc, ledger] = await later;
+  carbon = carbonDoc;
+  drawCarbon();
+  checkpointSlot.replaceWith(checkpointCard(ledger));
+  await mapReady;
 }
 
 // The time slider: moves the map's station colours through the hours of `history`.
