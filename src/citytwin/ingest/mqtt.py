@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from threading import Event
+from threading import Event, Lock
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
@@ -136,7 +136,12 @@ def connect_client(address: BrokerAddress, client_id: str, *, manual_ack: bool =
 
 
 class MqttIngester:
-    """Feeds an MQTT subscription into a pipeline; run it with :meth:`run`."""
+    """Feeds an MQTT subscription into a pipeline; run it with :meth:`run`.
+
+    paho's network thread receives while this thread commits: messages wait in a list, tagged
+    with the connection they came on; a batch is acknowledged only on the connection that
+    delivered it (after a reconnect the broker sends them again, and their packet ids are void).
+    """
 
     def __init__(self, pipeline: Pipeline, broker: str, *, topic: str = "citytwin/#",
                  client_id: str = "citytwin-ingest", zone: str | None = None, batch_messages: int = 500,
@@ -152,37 +157,44 @@ class MqttIngester:
         self.batch_seconds = batch_seconds
         self.protocol = protocol
         self.stats = IngestStats()
-        self._pending: list[mqtt.MQTTMessage] = []
+        self._lock = Lock()  # guards _pending, _first_pending and _connection
+        self._pending: list[tuple[int, mqtt.MQTTMessage]] = []
         self._first_pending = 0.0
+        self._connection = 0
+        self._wake = Event()
         self._subscribed = Event()
-        self._connected = False
+        self._closing = False
 
     def run(self, stop: Event | None = None, *, on_ready: Callable[[], None] | None = None,
             on_batch: Callable[[IngestStats], None] | None = None) -> IngestStats:
-        """Ingest until `stop` is set; reconnects after a lost connection."""
+        """Ingest until `stop` is set; paho reconnects after a lost connection."""
         stop = stop or Event()
+        self._closing = False
         client = self._connect()
+        client.loop_start()
         ready_told = False
         try:
             while not stop.is_set():
-                code = client.loop(timeout=0.02)
-                if code != mqtt.MQTT_ERR_SUCCESS:
-                    self._pending.clear()  # unacknowledged: the broker sends them again
-                    self._reconnect(client, stop)
-                    continue
+                self._wake.wait(0.02)
+                self._wake.clear()
                 if not ready_told and self._subscribed.is_set():
                     ready_told = True
                     if on_ready:
                         on_ready()
-                if self._pending and (len(self._pending) >= self.batch_messages
-                                      or time.monotonic() - self._first_pending >= self.batch_seconds):
+                with self._lock:
+                    due = bool(self._pending) and (len(self._pending) >= self.batch_messages
+                                                   or time.monotonic() - self._first_pending >= self.batch_seconds)
+                if due:
                     self._flush(client)
                     if on_batch:
                         on_batch(self.stats)
-            if self._pending and self._connected:
+            with self._lock:
+                self._closing = True  # what arrives now stays unacknowledged, for the next run
+            while self._pending:
                 self._flush(client)
         finally:
             client.disconnect()
+            client.loop_stop()
         return self.stats
 
     # ---- internals -----------------------------------------------------------------------
@@ -192,24 +204,15 @@ class MqttIngester:
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
-        client.on_disconnect = self._on_disconnect
+        client.reconnect_delay_set(0.1, 5)
         return client
-
-    def _reconnect(self, client: mqtt.Client, stop: Event) -> None:
-        delay = 0.1
-        while not stop.is_set():
-            try:
-                if client.reconnect() == mqtt.MQTT_ERR_SUCCESS:
-                    return
-            except OSError:
-                pass
-            stop.wait(delay)
-            delay = min(delay * 2, 5.0)
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             return
-        self._connected = True
+        with self._lock:  # what the last connection delivered is void: the broker sends it again
+            self._connection += 1
+            self._pending.clear()
         client.subscribe(self.topic, qos=1)
         if flags.session_present:  # the subscription is part of the session: delivery starts now
             self._subscribed.set()
@@ -217,19 +220,30 @@ class MqttIngester:
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         self._subscribed.set()
 
-    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        self._connected = False
-
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        if not self._pending:
-            self._first_pending = time.monotonic()
-        self._pending.append(message)
+        with self._lock:
+            if self._closing:
+                return
+            if not self._pending:
+                self._first_pending = time.monotonic()
+            self._pending.append((self._connection, message))
+            if len(self._pending) >= self.batch_messages:
+                self._wake.set()
 
     def _flush(self, client: mqtt.Client) -> None:
-        messages, self._pending = self._pending, []
+        with self._lock:  # at most one batch per commit, whatever the broker has sent meanwhile
+            batch, self._pending = self._pending[:self.batch_messages], self._pending[self.batch_messages:]
+            if self._pending:
+                self._first_pending = time.monotonic()
+                self._wake.set()
+        if not batch:
+            return
+        messages = [m for _, m in batch]
         payloads = [Payload(m.payload, source_of_topic(m.topic), m.topic, entity_of_topic(m.topic),
                             jurisdiction_of_topic(m.topic)) for m in messages]
         result = self.pipeline.ingest_payloads(payloads, zone=self.zone)  # durable when it returns
-        for message in messages:
-            client.ack(message.mid, message.qos)
+        with self._lock:
+            for connection, message in batch:
+                if connection == self._connection:
+                    client.ack(message.mid, message.qos)
         self.stats.add(len(messages), result)
