@@ -109,3 +109,19 @@ def test_time_slider_moves_the_map_through_history(dashboard, server):
         arg=expected)
     dashboard.screenshot("overview-first-hour")
     assert dashboard.errors == [] and dashboard.blocked == []
+
+
+def test_carbon_view_shows_wedges_sectors_and_costs(dashboard, server):
+    page = dashboard.open("/carbon", view="carbon")
+    carbon = httpx.get(server + "/api/v1/dashboard/carbon").json()
+    assert page.locator("[data-testid=wedges-chart] canvas").count() >= 1
+    assert page.locator("[data-testid=sectors-chart] canvas").count() >= 1
+    rows = page.locator("[data-testid=mac] tbody tr")
+    assert rows.count() == len(carbon["mac"]) > 0
+    assert carbon["mac"][0]["name_zh"] in rows.first.inner_text()
+    page.click("[data-testid=lang]")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert carbon["mac"][0]["name_en"] in rows.first.inner_text()
+    assert "Probability of peaking by 2030" in page.inner_text("[data-testid=monte-carlo]")
+    dashboard.screenshot("carbon-en")
+    assert dashboard.errors == [] and dashboard.blocked == []

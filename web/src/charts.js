@@ -4,7 +4,7 @@ import { CalendarComponent, GridComponent, LegendComponent, MarkLineComponent, T
   VisualMapComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
-import { t, number, name, category } from "./i18n.js";
+import { category, has, name, number, t } from "./i18n.js";
 
 echarts.use([BarChart, HeatmapChart, LineChart, CalendarComponent, GridComponent, LegendComponent,
   MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
@@ -81,5 +81,36 @@ export function dailyCalendar(el, daily) {
     series: [{ type: "heatmap", coordinateSystem: "calendar",
       data: days.map((d) => ({ value: [d.day, d.aqi], itemStyle: { color: d.colour } })),
       label: { show: true, formatter: (p) => p.value[1] } }],
+  });
+}
+
+// Pathway wedges: the net pathway, then each measure's abatement stacked up to the baseline.
+export function carbonWedges(el, c, measureName) {
+  const mt = (xs) => xs.map((x) => x / 1e6);
+  const stacked = (name, data, extra = {}) => ({ name, type: "line", stack: "w", stackStrategy: "all", areaStyle: {}, showSymbol: false,
+    lineStyle: { width: 0.5 }, data: mt(data), ...extra });
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 60, right: 20, top: 70, bottom: 30 },
+    legend: { top: 0, type: "scroll" },
+    tooltip: { trigger: "axis", valueFormatter: (v) => `${number(v, 2)} Mt` },
+    xAxis: { type: "category", data: c.years.map(String) },
+    yAxis: { type: "value", name: t("carbon.unit") },
+    series: [stacked(t("carbon.net"), c.net_t, { itemStyle: { color: "#455a64" } }),
+      ...Object.entries(c.wedges_t).map(([id, data]) => stacked(measureName(id), data))],
+  });
+}
+
+export function carbonSectors(el, c) {
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 60, right: 20, top: 40, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", valueFormatter: (v) => `${number(v, 2)} Mt` },
+    xAxis: { type: "category", data: c.years.map(String) },
+    yAxis: { type: "value", name: t("carbon.unit") },
+    series: Object.entries(c.by_sector_t).map(([sector, data]) => ({
+      name: has(`carbon.sector.${sector}`) ? t(`carbon.sector.${sector}`) : sector,
+      type: "line", stack: "s", areaStyle: {}, showSymbol: false, data: data.map((x) => x / 1e6) })),
   });
 }

@@ -25,6 +25,8 @@ export const initial = () => {
 };
 export const onChange = (f) => listeners.push(f);
 
+export const has = (key) => dictionaries[current]?.[key] !== undefined;
+
 export function t(key, params = {}) {
   const text = dictionaries[current]?.[key];
   if (text === undefined) {
