@@ -112,6 +112,24 @@ def test_verify_reports_an_act_committed_around_the_registry(registry):
     assert replay(twin).state == reg.state  # the stray entry changed nothing
 
 
+def test_verify_finds_an_altered_entry_bundle(tmp_path, registry):
+    import shutil
+
+    reg, _ = registry
+    copy = tmp_path / "copy"
+    shutil.copytree(reg.twin.config.data_dir, copy)
+    bundles = sorted((copy / "log" / "tile" / "entries").rglob("*"))
+    altered = [b for b in bundles if b.is_file() and b"sh-steel" in b.read_bytes()]
+    for bundle in altered:  # every width of the partial bundle that holds the open act
+        bundle.write_bytes(bundle.read_bytes().replace(b"sh-steel", b"sh-steek"))
+    assert altered
+    from citytwin.ledger.errors import LogCorrupted
+
+    with pytest.raises(LogCorrupted, match="does not hash to"):  # at open (right edge) or in verify
+        with Twin.open(copy) as twin:
+            verify(twin, check_reductions=False)
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(intents)

@@ -271,9 +271,12 @@ def _jurisdiction(state: State, body: dict) -> str | None:
     return account.jurisdiction if account else None
 
 
-def verify(twin: Twin, check_reductions: bool = True) -> ReplayResult:
-    """Replay the registry from the log and check it: every act applies, the invariants hold,
-    and each reduction matches its MRV records. Raises :class:`VerificationError`."""
+def verify(twin: Twin, check_reductions: bool = True, check_log: bool = True) -> ReplayResult:
+    """Check the log's checkpoint signature and recompute its tree from the entries
+    (``Log.verify``), then replay the registry: every act applies, the invariants hold, and each
+    reduction matches its MRV records. Raises :class:`VerificationError`."""
+    if check_log:
+        twin.log.verify(twin.verifier)
     result = replay(twin)
     if result.refused:
         index, reason = result.refused[0]
