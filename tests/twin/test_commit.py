@@ -136,3 +136,18 @@ def test_init_refuses_to_overwrite(tmp_path):
     Twin.init(tmp_path / "d").close()
     with pytest.raises(BadInputError, match="exists already"):
         Twin.init(tmp_path / "d")
+
+
+def test_latest_reading_follows_observation_time_not_arrival(twin):
+    twin.commit(STATIONS)
+    twin.commit([reading(TONGZHOU_STATION, "pm25", 5, 50.0)])
+    twin.commit([reading(TONGZHOU_STATION, "pm25", 3, 30.0)])  # late arrival of an older reading
+    assert twin.latest(TONGZHOU_STATION.id, "pm25")["value"].tolist() == [50.0]
+    twin.commit([reading(TONGZHOU_STATION, "pm25", 5, 55.0, source="sensor-2")])  # same time, later entry
+    twin.commit([reading(TONGZHOU_STATION, "pm25", 7, 70.0), reading(DONGSI_STATION, "pm25", 1, 10.0)])
+    latest = twin.latest(attribute="pm25")
+    assert dict(zip(latest["entity_id"], latest["value"], strict=True)) == {
+        DONGSI_STATION.id: 10.0, TONGZHOU_STATION.id: 70.0}
+    with_same_time = twin.latest(TONGZHOU_STATION.id, "pm25")
+    twin.commit([reading(TONGZHOU_STATION, "pm25", 7, 71.0, source="sensor-2")])
+    assert twin.latest(TONGZHOU_STATION.id, "pm25")["value"].tolist() == [71.0] != with_same_time["value"].tolist()

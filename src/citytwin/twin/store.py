@@ -2,7 +2,8 @@
 
 All SQL of the twin lives here. Every row keeps the index of its log entry (`log_index`), and the
 `meta` table records how many log entries the store holds (`log_size`), updated in the same
-transaction as the rows, so the store can tell which log entries it still has to apply after a
+transaction as the rows, as is `latest_observations`, the most recent reading per entity and
+attribute (latest `observed_at`, then latest log index), so the store can tell which log entries it still has to apply after a
 crash. Times are TIMESTAMPTZ in UTC; "daily" and "monthly" use the Asia/Shanghai natural day and
 month (HJ 633-2012 §3.6, natural day).
 """
@@ -41,6 +42,16 @@ CREATE TABLE IF NOT EXISTS observations (
     source      VARCHAR NOT NULL,
     log_index   BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS latest_observations (
+    entity_id   VARCHAR NOT NULL,
+    attribute   VARCHAR NOT NULL,
+    observed_at TIMESTAMPTZ NOT NULL,
+    value       DOUBLE NOT NULL,
+    unit        VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,
+    log_index   BIGINT NOT NULL,
+    PRIMARY KEY (entity_id, attribute)
+);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT INTO meta VALUES ('log_size', '0') ON CONFLICT DO NOTHING;
 """
@@ -59,6 +70,19 @@ AGGREGATE_PERIODS = {
 }
 STATISTICS = {"mean": "avg(value)", "min": "min(value)", "max": "max(value)", "count": "count(value)",
               "sum": "sum(value)"}
+
+# Merge a batch's newest reading per entity and attribute into latest_observations.
+_MERGE_LATEST = """
+INSERT INTO latest_observations
+SELECT entity_id, attribute, max(observed_at), arg_max(value, (observed_at, log_index)),
+       arg_max(unit, (observed_at, log_index)), arg_max(source, (observed_at, log_index)),
+       max_by(log_index, (observed_at, log_index))
+FROM {source} GROUP BY entity_id, attribute
+ON CONFLICT (entity_id, attribute) DO UPDATE SET
+    observed_at = excluded.observed_at, value = excluded.value, unit = excluded.unit,
+    source = excluded.source, log_index = excluded.log_index
+WHERE (excluded.observed_at, excluded.log_index) > (latest_observations.observed_at, latest_observations.log_index)
+"""
 
 _LATEST_ENTITIES = """
     SELECT * FROM entities e
@@ -82,8 +106,14 @@ class Store:
         except duckdb.IOException as e:
             raise BadInputError(f"cannot open the store {path}: {e}") from e
         connection.execute("SET TimeZone = 'UTC'")
+        connection.execute("SET enable_progress_bar = false")  # library code prints nothing
         if not read_only:
+            had_latest = connection.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'latest_observations'"
+            ).fetchone()[0]
             connection.execute(_SCHEMA)
+            if not had_latest:  # a store made before the table existed: fill it once
+                connection.execute(_MERGE_LATEST.format(source="observations"))
         return cls(connection, path)
 
     def close(self) -> None:
@@ -107,6 +137,7 @@ class Store:
             if observations is not None and len(observations):
                 db.register("_new_observations", observations[OBSERVATION_COLUMNS])
                 db.execute("INSERT INTO observations SELECT * FROM _new_observations")
+                db.execute(_MERGE_LATEST.format(source="_new_observations"))
                 db.unregister("_new_observations")
             db.execute("UPDATE meta SET value = ? WHERE key = 'log_size'", [str(log_size)])
             db.execute("COMMIT")
@@ -260,10 +291,8 @@ class Store:
     def latest_values(self, entity_ids: list[str] | None, attribute: str | None) -> pd.DataFrame:
         """The most recent reading per entity and attribute."""
         return self.db.execute(
-            """SELECT entity_id, attribute, observed_at, value, unit, source, log_index FROM observations
+            """SELECT entity_id, attribute, observed_at, value, unit, source, log_index FROM latest_observations
                WHERE ($ids IS NULL OR entity_id IN (SELECT unnest($ids))) AND ($a IS NULL OR attribute = $a)
-               QUALIFY row_number() OVER (PARTITION BY entity_id, attribute
-                                          ORDER BY observed_at DESC, log_index DESC) = 1
                ORDER BY entity_id, attribute""",
             {"ids": entity_ids, "a": attribute},
         ).df()
