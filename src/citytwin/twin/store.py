@@ -2,10 +2,10 @@
 
 All SQL of the twin lives here. Every row keeps the index of its log entry (`log_index`), and the
 `meta` table records how many log entries the store holds (`log_size`), updated in the same
-transaction as the rows, as is `latest_observations`, the most recent reading per entity and
-attribute (latest `observed_at`, then latest log index), so the store can tell which log entries it still has to apply after a
-crash. Times are TIMESTAMPTZ in UTC; "daily" and "monthly" use the Asia/Shanghai natural day and
-month (HJ 633-2012 §3.6, natural day).
+transaction as the rows, so the store can tell which log entries it still has to apply after a
+crash. `latest_observations`, also kept in that transaction, holds the most recent reading per
+entity and attribute (latest `observed_at`, then latest log index). Times are TIMESTAMPTZ in
+UTC; "daily" and "monthly" use the Asia/Shanghai natural day and month (HJ 633-2012 §3.6).
 """
 
 from __future__ import annotations
