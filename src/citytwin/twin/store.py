@@ -5,7 +5,7 @@ All SQL of the twin lives here. Every row keeps the index of its log entry (`log
 transaction as the rows, so the store can tell which log entries it still has to apply after a
 crash. `latest_observations`, also kept in that transaction, holds the most recent reading per
 entity and attribute (latest `observed_at`, then latest log index). Times are TIMESTAMPTZ in
-UTC; "daily" and "monthly" use the Asia/Shanghai natural day and month (HJ 633-2012 §3.6).
+UTC; "daily" and "monthly" use the Asia/Shanghai natural day and month (HJ 633 counts in natural days).
 """
 
 from __future__ import annotations
