@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= ./citytwin-data
 
-.PHONY: demo test deps-debian deps-node contracts bench lint soak clean
+.PHONY: demo test deps-debian deps-node contracts bench lint soak clean web
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

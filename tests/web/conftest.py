@@ -54,6 +54,12 @@ def _witness(directory: Path, log_vkey: str):
 
 
 @pytest.fixture(scope="session")
+def witness_name() -> str:
+    """The name of the witness that cosigns the test twin's checkpoints."""
+    return WITNESS
+
+
+@pytest.fixture(scope="session")
 def web_data_dir(tmp_path_factory) -> Path:
     """A data directory with the boundaries, three stations and their last week of readings, its
     checkpoints cosigned by one witness (quorum 1)."""

@@ -6,7 +6,6 @@ import json
 import httpx
 
 from citytwin.web import STATIC_DIR
-from web.conftest import WITNESS
 
 
 def _rendered(page, layer: str) -> list[dict]:
@@ -31,7 +30,7 @@ def test_overview_draws_the_map_offline(dashboard, server):
     assert dashboard.blocked == []
 
 
-def test_overview_shows_latest_day_jurisdictions_carbon_and_checkpoint(dashboard, server):
+def test_overview_shows_latest_day_jurisdictions_carbon_and_checkpoint(dashboard, server, witness_name):
     page = dashboard.open("/")
     overview = httpx.get(server + "/api/v1/dashboard/overview").json()
     assert overview["day"] == "2018-05-31"
@@ -49,7 +48,7 @@ def test_overview_shows_latest_day_jurisdictions_carbon_and_checkpoint(dashboard
     # the log's signature and the witness's cosignature, both checked in the browser
     assert page.locator("[data-testid=signatures] li.ok").count() == 2
     signatures = page.inner_text("[data-testid=signatures]")
-    assert "test.citytwin/web" in signatures and WITNESS in signatures
+    assert "test.citytwin/web" in signatures and witness_name in signatures
     assert dashboard.errors == [] and dashboard.blocked == []
 
 
