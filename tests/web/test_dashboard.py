@@ -124,3 +124,18 @@ def test_carbon_view_shows_wedges_sectors_and_costs(dashboard, server):
     assert "Probability of peaking by 2030" in page.inner_text("[data-testid=monte-carlo]")
     dashboard.screenshot("carbon-en")
     assert dashboard.errors == [] and dashboard.blocked == []
+
+
+def test_air_view_compares_jurisdictions(dashboard, server):
+    page = dashboard.open("/air", view="air")
+    air = httpx.get(server + "/api/v1/dashboard/air").json()
+    rows = page.locator("[data-testid=joint] tbody tr")
+    assert rows.count() == len(air["joint"]["jurisdictions"]) == 2  # Dongcheng and Tongzhou
+    tongzhou = next(j for j in air["joint"]["jurisdictions"] if j["jurisdiction"] == "110112")
+    assert "通州区" in page.inner_text("[data-testid=joint]")
+    assert f"{tongzhou['mean_aqi']:.1f}" in page.inner_text("[data-testid=joint]")
+    co = air["joint"]["co_exceedance"]
+    assert str(co["hours_cross_boundary"]) in page.inner_text("[data-testid=co-exceedance]")
+    assert page.locator("[data-testid=episodes] tbody tr").count() == max(len(air["episodes"]), 1)
+    dashboard.screenshot("air")
+    assert dashboard.errors == [] and dashboard.blocked == []

@@ -24,6 +24,7 @@ export const getText = async (path, params) => (await get(path, params)).text();
 export const overview = () => getJson("/api/v1/dashboard/overview");
 export const station = (id, days = 14) => getJson(`/api/v1/dashboard/stations/${encodeURIComponent(id)}`, { days });
 export const history = (days = 3) => getJson("/api/v1/dashboard/history", { days });
+export const air = (days = 30) => getJson("/api/v1/dashboard/air", { days });
 export const carbon = () => getJson("/api/v1/dashboard/carbon");
 export const ledger = () => getJson("/api/v1/dashboard/ledger");
 export const areas = () => getJson("/ngsi-ld/v1/entities",

@@ -3,6 +3,7 @@ import { setWorkerUrl } from "maplibre-gl";
 import * as api from "./api.js";
 import { h } from "./dom.js";
 import * as i18n from "./i18n.js";
+import * as airView from "./views/air.js";
 import * as carbonView from "./views/carbon.js";
 import * as ledgerView from "./views/ledger.js";
 import * as overviewView from "./views/overview.js";
@@ -33,6 +34,7 @@ async function route() {
     if (view === "station" && arg) await stationView.render(main, ctx, decodeURIComponent(arg));
     else if (view === "ledger") await ledgerView.render(main, ctx);
     else if (view === "carbon") await carbonView.render(main, ctx);
+    else if (view === "air") await airView.render(main, ctx);
     else await overviewView.render(main, ctx);
   } catch (e) {
     main.replaceChildren(h("p", { class: "error", role: "alert" }, `${i18n.t("app.error")}: ${e.message}`));

@@ -246,6 +246,31 @@ def station(
     }
 
 
+@router.get("/air", summary="Joint prevention and episodes over the last days with data")
+def air(state: StateDep, reader: ReaderDep, _: ReadAccess,
+        days: Annotated[int, Query(ge=1, le=92, description="Days, ending at the latest day with data.")] = 30) -> dict:
+    """The jurisdictions compared on daily AQI with the hours of cross-boundary PM2.5 exceedance
+    (:func:`citytwin.air.report.joint_report`) and the heavy-pollution episodes with their alert
+    levels (:func:`citytwin.air.report.episodes_report`), over the last `days` days."""
+    from citytwin.air import report
+
+    reader = _Remembering(state, reader)
+    try:
+        stations = source.stations(reader)
+    except NotFoundError as e:
+        raise ResourceNotFound(str(e)) from None
+    last_day = _local_day(_latest_time(reader, list(stations["entity_id"])))
+    first_day = last_day - dt.timedelta(days=days - 1)
+    names = _names(reader)
+    joint = report.joint_report(reader, first_day, last_day)
+    for j in joint["jurisdictions"]:
+        j.update(names.get(j["jurisdiction"], {}))
+    episodes = report.episodes_report(reader, None, first_day, last_day, "jurisdiction")
+    for e in episodes["episodes"]:
+        e.update(names.get(e["jurisdiction"], {}))
+    return {"from": first_day.isoformat(), "to": last_day.isoformat(), "joint": joint, "episodes": episodes["episodes"]}
+
+
 @functools.lru_cache(maxsize=4)
 def _pathway(path: str, mtime: float, runs: int) -> dict:
     from citytwin.carbon import pathway
