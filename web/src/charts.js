@@ -44,7 +44,7 @@ export function carbonTrajectory(el, c) {
       { name: t("carbon.baseline"), type: "line", data: mt(c.baseline_t), showSymbol: false,
         lineStyle: { type: "dashed", color: "#888" }, itemStyle: { color: "#888" } },
       { name: t("carbon.net"), type: "line", data: mt(c.net_t), showSymbol: false, itemStyle: { color: "#2e7d32" },
-        markLine: { symbol: "none", label: { formatter: "{b}" }, data: [
+        markLine: { symbol: "none", label: { formatter: "{b}", position: "insideEndTop" }, data: [
           { name: t("carbon.peakTarget"), xAxis: String(c.targets.peak_year), lineStyle: { color: "#c62828" } },
           { name: t("carbon.neutralityTarget"), xAxis: String(c.targets.neutrality_year), lineStyle: { color: "#1565c0" } },
         ] } },
