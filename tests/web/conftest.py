@@ -29,9 +29,6 @@ STATIONS = ["tongzhou", "yongledian", "dongsi"]
 _DEFAULT_ARTIFACTS = Path(__file__).parents[2] / "build" / "test-artifacts"
 ARTIFACTS = Path(os.environ.get("CITYTWIN_TEST_ARTIFACTS", _DEFAULT_ARTIFACTS)) / "web"  # screenshots
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium", allow_module_level=True)
 
 
 WITNESS = "witness.sanhe.test"
@@ -123,6 +120,9 @@ def server(web_data_dir):
 
 @pytest.fixture(scope="session")
 def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (make deps-debian)")
+    sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b

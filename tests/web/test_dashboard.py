@@ -139,3 +139,18 @@ def test_air_view_compares_jurisdictions(dashboard, server):
     assert page.locator("[data-testid=episodes] tbody tr").count() == max(len(air["episodes"]), 1)
     dashboard.screenshot("air")
     assert dashboard.errors == [] and dashboard.blocked == []
+
+
+def test_keyboard_reaches_the_views_and_the_proof_check(dashboard):
+    page = dashboard.open("/")
+    page.focus("nav a[href='#/ledger']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#main[data-ready=true][data-view=ledger]")
+    page.focus("[data-testid=verify]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=verdict][data-result=verified]")
+    page.focus("nav a[href='#/air']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#main[data-ready=true][data-view=air]")
+    assert page.evaluate("location.hash") == "#/air"
+    assert dashboard.errors == [] and dashboard.blocked == []
