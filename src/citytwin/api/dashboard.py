@@ -52,9 +52,10 @@ _compute_lock = threading.RLock()
 
 
 class _Remembering:
-    """The API's reader with `latest()` remembered until the log grows (every change to the twin
-    is a log entry): on the reference district it scans millions of rows, and the air package's
-    ``station_frame`` asks for it on every call. Everything else goes to the reader."""
+    """The API's reader with `latest()` and the recent station frame remembered until the log
+    grows (every change to the twin is a log entry): the air package's ``station_frame`` asks for
+    `latest()` on every call, and the overview, the slider and the ledger view read the same days.
+    Everything else goes to the reader."""
 
     def __init__(self, state, reader) -> None:
         self._state, self._reader = state, reader
