@@ -65,3 +65,13 @@ def test_verify_passes_then_fails_with_exit_1_naming_the_altered_row_and_rebuild
     rebuilt = run(copy, "rebuild", "--json")
     assert rebuilt.exit_code == 0 and json.loads(rebuilt.output)["entries_applied"] > 20_000
     assert run(copy, "verify").exit_code == 0
+
+
+def test_error_messages_keep_bracketed_text(tmp_path):
+    """Messages naming TOML tables such as [log] are printed as written, not read as markup."""
+    directory = tmp_path / "broken"
+    directory.mkdir()
+    (directory / "citytwin.toml").write_text("[log]\norigin = 7\n")
+    result = run(directory, "status")
+    assert result.exit_code == 2
+    assert "[log] origin must be a non-empty string, got 7" in result.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from citytwin.cli._common import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err_console
@@ -24,7 +25,7 @@ class _RootGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CityTwinError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False, markup=True, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT) from e
 
 

@@ -8,13 +8,11 @@ printed: only its address is. Exit codes: 0 ok, 1 an anchor disagrees with the l
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated
 
 import typer
 
-from citytwin.cli._common import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, console, data_dir, emit_json, err_console
-from citytwin.errors import CityTwinError, VerificationError
+from citytwin.cli._common import console, data_dir, emit_json, err_console
 
 anchor_app = typer.Typer(
     help="Anchor the log's checkpoints on an EVM chain (Besu, FISCO BCOS, any EVM). 区块链锚定。",
@@ -33,24 +31,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(anchor_app, name="anchor")
 
 
-def _exits(command):
-    """A ``CityTwinError`` becomes one line on stderr and exit 1 (verification) or 2 (otherwise).
-
-    As the root group does, but printed without rich markup: messages name TOML tables such as
-    ``[anchor]``, which markup would swallow.
-    """
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CityTwinError as e:
-            err_console.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
-            raise typer.Exit(EXIT_CHECK_FAILED if isinstance(e, VerificationError) else EXIT_BAD_INPUT) from None
-
-    return run
-
-
 def _settings(ctx: typer.Context, rpc: str | None, contract: str | None = None):
     from citytwin.anchor import load_settings
 
@@ -58,7 +38,6 @@ def _settings(ctx: typer.Context, rpc: str | None, contract: str | None = None):
 
 
 @anchor_app.command("deploy")
-@_exits
 def deploy_cmd(
     ctx: typer.Context,
     rpc: RpcOption = None,
@@ -80,7 +59,6 @@ def deploy_cmd(
 
 
 @anchor_app.command("post")
-@_exits
 def post_cmd(
     ctx: typer.Context,
     rpc: RpcOption = None,
@@ -125,7 +103,6 @@ def _show_post(result, json: bool) -> None:
 
 
 @anchor_app.command("verify")
-@_exits
 def verify_cmd(ctx: typer.Context, rpc: RpcOption = None, contract: ContractOption = None,
                json: JsonOption = False) -> None:
     """Check every anchored checkpoint against the log; exit 1 naming any fork. 校验链上锚定。"""
@@ -147,7 +124,6 @@ def verify_cmd(ctx: typer.Context, rpc: RpcOption = None, contract: ContractOpti
 
 
 @anchor_app.command("authorize")
-@_exits
 def authorize_cmd(
     ctx: typer.Context,
     address: Annotated[str, typer.Argument(help="The account to authorise (0x...).")],
