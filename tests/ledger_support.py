@@ -50,3 +50,19 @@ class LocalWitnesses:
 def new_keys() -> tuple[Signer, Verifier]:
     priv, vkey = generate_key(ORIGIN)
     return Signer.from_text(priv), Verifier.from_text(vkey)
+
+
+# transparency-dev/merkle proof/verify_test.go: the eight leaves its roots and proofs are for.
+GO_LEAVES = [
+    bytes.fromhex(h)
+    for h in [
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    ]
+]

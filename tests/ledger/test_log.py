@@ -26,24 +26,11 @@ from citytwin.ledger import (
     verify_proof,
 )
 from citytwin.ledger.tiles import encode_bundle
-from ledger_support import ORIGIN, LocalWitnesses, new_keys
+from ledger_support import GO_LEAVES, ORIGIN, LocalWitnesses, new_keys
 
 PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-# transparency-dev/merkle proof/verify_test.go leaves and the root of all eight
-GO_LEAVES = [
-    bytes.fromhex(h)
-    for h in [
-        "",
-        "00",
-        "10",
-        "2021",
-        "3031",
-        "40414243",
-        "5051525354555657",
-        "606162636465666768696a6b6c6d6e6f",
-    ]
-]
+# the root of all eight GO_LEAVES (transparency-dev/merkle proof/verify_test.go)
 GO_ROOT_8 = bytes.fromhex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")
 
 

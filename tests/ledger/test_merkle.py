@@ -23,21 +23,9 @@ from citytwin.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from ledger_support import GO_LEAVES
 
-# github.com/transparency-dev/merkle proof/verify_test.go: leaves, roots[size-1], proofs.
-GO_LEAVES = [
-    bytes.fromhex(h)
-    for h in [
-        "",
-        "00",
-        "10",
-        "2021",
-        "3031",
-        "40414243",
-        "5051525354555657",
-        "606162636465666768696a6b6c6d6e6f",
-    ]
-]
+# github.com/transparency-dev/merkle proof/verify_test.go: roots[size-1] and proofs of GO_LEAVES.
 GO_ROOTS = [
     bytes.fromhex(h)
     for h in [
