@@ -2,7 +2,8 @@
 
 Directory layout (tlog-tiles, "Paths"): ``checkpoint``, ``tile/<L>/<N>[.p/<W>]`` and
 ``tile/entries/<N>[.p/<W>]``; any static web server can serve it. Private files: ``.lock``
-(the writer's ``flock``) and ``.checkpoint.pending`` (a signed checkpoint not yet published).
+(the writer's ``flock``), ``.checkpoint.pending`` (a signed checkpoint not yet published) and
+``.checkpoint.history`` (every published checkpoint, :mod:`citytwin.ledger.history`).
 
 Crash safety. An append writes and syncs every new entry bundle and tile, signs the new
 checkpoint, persists it as *pending*, collects witness cosignatures if a policy is set, and
@@ -19,6 +20,7 @@ import os
 import struct
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +37,7 @@ from citytwin.ledger.errors import (
     NotFoundError,
     SignatureError,
 )
+from citytwin.ledger.history import append_history, read_history
 from citytwin.ledger.merkle import consistency_proof_nodes, inclusion_proof_nodes
 from citytwin.ledger.note import Signer, Verifier, parse_note, sign_note
 from citytwin.ledger.proof import format_proof
@@ -317,6 +320,11 @@ class Log:
             yield from bundle[lo:hi]
             i = n * TILE_WIDTH + hi
 
+    def checkpoint_history(self, limit: int | None = None) -> list[tuple[datetime, bytes]]:
+        """The checkpoints this log published, as ``(published, signed note)``, oldest first;
+        with ``limit`` the latest ones only (:mod:`citytwin.ledger.history`)."""
+        return read_history(self.directory, limit)
+
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """RFC 9162 §2.1.3.1 inclusion proof of entry ``index`` in the tree of ``size``
         (default: the published size), read from the hash tiles."""
@@ -433,6 +441,7 @@ class Log:
         body, _ = parse_note(text)
         cp = parse_checkpoint_body(body).with_note(text)
         atomic_write(self.directory / _CHECKPOINT, text, self._durable)
+        append_history(self.directory, text)
         self._checkpoint = cp
         self._pending = None
         (self.directory / _PENDING).unlink(missing_ok=True)
