@@ -29,7 +29,30 @@ def _bundle(state, log_index: int, what: str) -> Response:
     with state.write_lock:  # the log's tiles and checkpoint are read while no append runs
         text = state.twin.log.prove(log_index)
     return Response(text, media_type=_PROOF_MEDIA,
-                    headers={"X-Log-Index": str(log_index), "Content-Disposition": f'inline; filename="{what}.proof"'})
+                    headers={"X-Log-Index": str(log_index), "Content-Disposition": f'inline; filename="{what}.proof"',
+                             "Link": f'</api/v1/proofs/anchors/{log_index}>; rel="anchors"'})
+
+
+@router.get("/anchors/{index}", summary="Chain anchors covering a log entry")
+def anchors(state: StateDep, _: ReadAccess, index: Annotated[int, Path(ge=0, description="The log index")]) -> dict:
+    """The transactions and blocks of the EVM chain whose anchored checkpoint covers log entry
+    `index`, each with the RFC 9162 consistency proof from the anchored tree to the log's current
+    checkpoint (see `citytwin.anchor.links`). `configured` is false when no anchoring contract is
+    set up; `error` names an unreachable chain node (the proof itself stays valid without it)."""
+    from citytwin.anchor import anchor_links
+    from citytwin.anchor.errors import ChainUnavailable, NoDeployment
+
+    if index >= state.twin.log.size:
+        raise ResourceNotFound(f"log entry {index}: the log has {state.twin.log.size} entries")
+    answer = {"index": index, "configured": True, "checkpoint": None, "anchors": [], "error": None}
+    try:
+        with state.write_lock:
+            answer.update(anchor_links(index, state.data_dir))
+    except NoDeployment:
+        answer["configured"] = False
+    except ChainUnavailable as e:
+        answer["error"] = str(e)
+    return answer
 
 
 @router.get("/observations", response_class=Response, summary="Proof of an observation")

@@ -1,4 +1,4 @@
-"""CLI of chain anchoring: ``citytwin anchor deploy|post|verify|authorize``.
+"""CLI of chain anchoring: ``citytwin anchor deploy|post|verify|authorize|show``.
 
 The log's checkpoints are anchored on an EVM chain through Ethereum JSON-RPC (EIP-1474); see
 :mod:`citytwin.anchor`. The chain account's key stays in ``<data>/keys/chain.key`` and is never
@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from citytwin.cli._common import console, data_dir, emit_json, err_console
+from citytwin.errors import BadInputError
 
 anchor_app = typer.Typer(
     help="Anchor the log's checkpoints on an EVM chain (Besu, FISCO BCOS, any EVM). 区块链锚定。",
@@ -142,3 +143,32 @@ def authorize_cmd(
     else:
         console.print(f"{'revoked' if revoke else 'authorised'} {address} (block {receipt.block}, tx {receipt.tx})",
                       highlight=False, soft_wrap=True)
+
+
+@anchor_app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    index: Annotated[int, typer.Argument(help="The log index of the record (X-Log-Index of its proof).")],
+    rpc: RpcOption = None,
+    contract: ContractOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The transactions and blocks whose anchor covers a log entry, each link to the log's
+    checkpoint checked with its consistency proof (RFC 9162 §2.1.4.2). 查询覆盖某条记录的链上锚定。"""
+    from citytwin.anchor import anchor_links, verify_anchor_link
+
+    settings = _settings(ctx, rpc, contract)
+    links = anchor_links(index, settings.data_dir, settings.rpc, settings.contract)
+    size, root = links["checkpoint"]["size"], bytes.fromhex(links["checkpoint"]["root"][2:])
+    if index >= size:
+        raise BadInputError(f"log entry {index}: the log has {size} entries (indexes 0 to {size - 1})")
+    for link in links["anchors"]:
+        verify_anchor_link(link, size, root)  # a ProofError (exit 1) names a fork
+    if json:
+        emit_json({"index": index, **links})
+        return
+    if not links["anchors"]:
+        console.print(f"entry {index}: no anchor covers it yet (run `citytwin anchor post`)", highlight=False)
+    for link in links["anchors"]:
+        console.print(f"entry {index} covered by tree size {link['size']}: block {link['block']}, tx {link['tx']} "
+                      f"(consistent with checkpoint {size})", highlight=False, soft_wrap=True)
