@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -15,7 +16,6 @@ from typer.testing import CliRunner
 from citytwin.cli import app
 from citytwin.datasets.load import reference_entities, reference_observations
 from citytwin.ingest import Pipeline, Quarantine
-from citytwin.ingest.demo import run_live_demo
 from citytwin.ingest.mqtt import MqttIngester
 from citytwin.ingest.replay import replay_reference
 from citytwin.twin import Twin
@@ -66,9 +66,13 @@ def test_ingest_mqtt_command(mosquitto, data_dir):
     assert bad.exit_code == 2 and "expected mqtt://HOST:PORT" in bad.stderr
 
 
-def test_live_demo_with_the_in_process_broker(tmp_path):
-    summary = run_live_demo(tmp_path / "demo", seconds=1.5)
-    assert summary["published_messages"] > 0
-    assert summary["readings_stored"] == summary["published_readings"]
-    with Twin.open(tmp_path / "demo") as twin:
-        assert twin.store.counts()["observations"] == summary["readings_stored"]
+def test_citytwin_demo_live_replays_through_the_embedded_broker(tmp_path):
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "live"), "demo", "--live", "1.5", "--no-serve"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    published, stored = (int(re.search(rf"([\d,]+) {what}", result.output).group(1).replace(",", ""))
+                         for what in ("readings published", "stored"))
+    assert stored == published > 0 and " 0 refused" in result.output
+    with Twin.open(tmp_path / "live") as twin:
+        assert twin.store.counts()["observations"] == stored
+        assert len(twin.entities(type="AirQualityObserved")) == 35
