@@ -27,6 +27,7 @@ export const history = (days = 3) => getJson("/api/v1/dashboard/history", { days
 export const air = (days = 30) => getJson("/api/v1/dashboard/air", { days });
 export const carbon = () => getJson("/api/v1/dashboard/carbon");
 export const ledger = () => getJson("/api/v1/dashboard/ledger");
+export const ledgerHistory = (limit = 500) => getJson("/api/v1/dashboard/ledger/history", { limit });
 export const areas = () => getJson("/ngsi-ld/v1/entities",
   { type: "AdministrativeArea", limit: 1000 }, "application/geo+json");
 export const observationProof = (entityId, attribute, observedAt) =>

@@ -114,3 +114,17 @@ export function carbonSectors(el, c) {
       type: "line", stack: "s", areaStyle: {}, showSymbol: false, data: data.map((x) => x / 1e6) })),
   });
 }
+
+// The log's size at each published checkpoint (a step line over publication time).
+export function checkpointSizes(el, checkpoints) {
+  const points = checkpoints.filter((c) => c.size !== null);
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 70, right: 20, top: 30, bottom: 30 },
+    tooltip: { trigger: "axis", valueFormatter: (v) => number(v) },
+    xAxis: { type: "time" },
+    yAxis: { type: "value", name: t("ledger.size"), axisLabel: { formatter: (v) => number(v) } },
+    series: [{ name: t("ledger.size"), type: "line", step: "end", showSymbol: points.length < 60,
+      data: points.map((c) => [c.published, c.size]), itemStyle: { color: "#12355b" } }],
+  });
+}

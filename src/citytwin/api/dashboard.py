@@ -12,6 +12,8 @@ hour with data and "today" the latest Asia/Shanghai day with a valid daily AQI.
 * ``GET /carbon`` — the central pathway of the configured scenario against the peak target.
 * ``GET /ledger`` — the latest checkpoint, the log's verifier key and the witness policy, for
   checking proofs in the browser.
+* ``GET /ledger/history`` — every published checkpoint with its verified cosignatures
+  (:mod:`citytwin.api.dashboard_ledger`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from fastapi import Path as PathParam
 
 from citytwin.air import daily as air_daily
 from citytwin.air import source
+from citytwin.api import dashboard_ledger
 from citytwin.api.deps import ReadAccess, ReaderDep, StateDep
 from citytwin.api.problems import ResourceNotFound
 from citytwin.errors import NotFoundError
@@ -36,6 +39,7 @@ from citytwin.errors import NotFoundError
 __all__ = ["PEAK_TARGET_YEAR", "NEUTRALITY_TARGET_YEAR", "router"]
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+router.include_router(dashboard_ledger.router)
 
 PEAK_TARGET_YEAR = 2030  # China's "dual carbon" goals: CO2 peak before 2030,
 NEUTRALITY_TARGET_YEAR = 2060  # neutrality before 2060 (announced 22 Sept 2020)

@@ -1,13 +1,15 @@
-// The ledger: the latest checkpoint with its signatures, the verifier keys, and a proof checker
+// The ledger: the latest checkpoint with its signatures, the verifier keys, the checkpoint history,
+// and a proof checker
 // for the latest reading of any station.
 import * as api from "../api.js";
 import { clear, h, label } from "../dom.js";
 import { apply, name } from "../i18n.js";
 import { proofPanel } from "../proofpanel.js";
 import { checkpointCard } from "./checkpoint.js";
+import { historyCard } from "./history.js";
 
 export async function render(main, ctx) {
-  const [ledger, ov] = await Promise.all([ctx.ledger(), api.overview()]);
+  const [ledger, ov, history] = await Promise.all([ctx.ledger(), api.overview(), api.ledgerHistory()]);
   const slot = h("div", { class: "span2" });
   const withData = ov.stations.filter((s) => s.latest && s.latest.pm25 !== null);
   const select = h("select", { "data-testid": "proof-station", "aria-label": "station" },
@@ -25,6 +27,7 @@ export async function render(main, ctx) {
         ...ledger.witnesses.flatMap((w) => [h("dt", {}, w.name), h("dd", {}, h("code", { class: "hash" }, w.vkey))])),
       h("p", { class: "muted" }, label("ledger.keyAdvice")),
       h("p", {}, h("a", { href: "/log/checkpoint" }, label("ledger.rawCheckpoint")))),
+    historyCard(history),
     h("section", { class: "card span2" }, h("h2", {}, label("ledger.verifyFigure")),
       h("label", {}, label("ledger.pickStation"), " ", select)),
     slot));
