@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import pandas as pd
 
 from citytwin.errors import BadInputError, NotFoundError
 from citytwin.green.indicators import zone_indicators
@@ -33,6 +34,7 @@ __all__ = [
     "Layers",
     "indicators",
     "jurisdictions",
+    "population_frame",
     "read_layers",
     "zone_geometry",
 ]
@@ -101,6 +103,16 @@ def read_layers(twin, as_of: datetime | str | None = None) -> Layers:
         table = np.array(cells, dtype=float)
         layers.population_lonlat, layers.population = table[:, :2], table[:, 2]
     return layers
+
+
+def population_frame(twin, as_of: datetime | str | None = None) -> pd.DataFrame:
+    """The loaded population distribution: one row per ``PopulationCell`` entity.
+
+    Columns ``id``, ``lon``, ``lat`` [degrees] (the point, or a polygon's representative point),
+    ``population`` [persons] and ``jurisdiction`` (the entity's, may be None). Empty when none is loaded.
+    """
+    rows = [(e.id, *_population(e), e.jurisdiction) for e in twin.entities(type=POPULATION_TYPE, as_of=as_of)]
+    return pd.DataFrame(rows, columns=["id", "lon", "lat", "population", "jurisdiction"])
 
 
 def jurisdictions(twin) -> dict[str, dict]:
