@@ -135,8 +135,9 @@ def test_verify_names_altered_missing_and_extra_rows(small_twin, tmp_path):
         db = twin.store.db
         db.execute("UPDATE observations SET value = value + 1 WHERE log_index = 1000")
         db.execute("DELETE FROM observations WHERE log_index = 2000")
-        db.execute("INSERT INTO observations SELECT entity_id, attribute, observed_at + INTERVAL 1 HOUR, value, "
-                   "unit, source, 999999 FROM observations WHERE log_index = 3000")
+        db.execute("INSERT INTO observations (entity_id, attribute, observed_at, value, unit, source, log_index) "
+                   "SELECT entity_id, attribute, observed_at + INTERVAL 1 HOUR, value, unit, source, 999999 "
+                   "FROM observations WHERE log_index = 3000")
         with pytest.raises(VerificationError) as failure:
             twin.verify()
     message = str(failure.value)

@@ -6,6 +6,15 @@ transaction as the rows, so the store can tell which log entries it still has to
 crash. `latest_observations`, also kept in that transaction, holds the most recent reading per
 entity and attribute (latest `observed_at`, then latest log index). Times are TIMESTAMPTZ in
 UTC; "daily" and "monthly" use the Asia/Shanghai natural day and month (HJ 633 counts in natural days).
+
+Layout of `observations` for one-entity queries: DuckDB skips a row group by the minimum and
+maximum of each of its columns, but keeps only an 8-byte prefix of a string for them, and every
+entity id starts with ``urn:ngsi-ld:``, so a filter on `entity_id` alone skips nothing. Each row
+therefore also holds `entity_key`, the log index of its entity's first version (an integer fixed
+when the entity is created, in creation order), and each batch is inserted sorted by
+(entity_key, attribute, observed_at): a query names the key, and the row groups of other
+entities are skipped. A store made before the column existed is rewritten once, in that order,
+when opened for writing.
 """
 
 from __future__ import annotations
@@ -40,7 +49,8 @@ CREATE TABLE IF NOT EXISTS observations (
     value       DOUBLE NOT NULL,
     unit        VARCHAR NOT NULL,
     source      VARCHAR NOT NULL,
-    log_index   BIGINT NOT NULL
+    log_index   BIGINT NOT NULL,
+    entity_key  BIGINT NOT NULL DEFAULT -1  -- -1: a row written without its entity's key
 );
 CREATE TABLE IF NOT EXISTS latest_observations (
     entity_id   VARCHAR NOT NULL,
@@ -84,6 +94,18 @@ ON CONFLICT (entity_id, attribute) DO UPDATE SET
 WHERE (excluded.observed_at, excluded.log_index) > (latest_observations.observed_at, latest_observations.log_index)
 """
 
+# The key of each entity of a batch: the log index of its first version (-1 if it has none).
+_INSERT_OBSERVATIONS = """
+INSERT INTO {target}
+SELECT n.entity_id, n.attribute, n.observed_at, n.value, n.unit, n.source, n.log_index,
+       coalesce(k.entity_key, -1)
+FROM {source} n LEFT JOIN (
+    SELECT entity_id, min(log_index) AS entity_key FROM entities
+    WHERE entity_id IN (SELECT DISTINCT entity_id FROM {source}) GROUP BY entity_id
+) k ON k.entity_id = n.entity_id
+ORDER BY coalesce(k.entity_key, -1), n.attribute, n.observed_at, n.log_index
+"""
+
 _LATEST_ENTITIES = """
     SELECT * FROM entities e
     WHERE valid_from <= $as_of
@@ -111,7 +133,14 @@ class Store:
             had_latest = connection.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'latest_observations'"
             ).fetchone()[0]
+            had_key = connection.execute(
+                "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'observations' AND column_name = 'entity_key'"
+            ).fetchone()[0]
+            had_observations = connection.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'observations'").fetchone()[0]
             connection.execute(_SCHEMA)
+            if had_observations and not had_key:  # a store made before the column existed
+                _add_entity_key(connection)
             if not had_latest:  # a store made before the table existed: fill it once
                 connection.execute(_MERGE_LATEST.format(source="observations"))
         return cls(connection, path)
@@ -136,7 +165,7 @@ class Store:
                 db.unregister("_new_entities")
             if observations is not None and len(observations):
                 db.register("_new_observations", observations[OBSERVATION_COLUMNS])
-                db.execute("INSERT INTO observations SELECT * FROM _new_observations")
+                db.execute(_INSERT_OBSERVATIONS.format(target="observations", source="_new_observations"))
                 db.execute(_MERGE_LATEST.format(source="_new_observations"))
                 db.unregister("_new_observations")
             db.execute("UPDATE meta SET value = ? WHERE key = 'log_size'", [str(log_size)])
@@ -151,12 +180,15 @@ class Store:
             return pd.Series([], dtype=bool)
         keys = batch[["entity_id", "attribute", "observed_at", "source"]].copy()
         keys["_row"] = range(len(keys))
+        entity_keys = self.entity_keys(keys["entity_id"].unique().tolist()) or [-1]
         self.db.register("_keys", keys)
         try:
             rows = self.db.execute(
-                """SELECT k._row FROM _keys k SEMI JOIN observations o
+                """SELECT k._row FROM _keys k SEMI JOIN (
+                       SELECT * FROM observations WHERE entity_key BETWEEN $k0 AND $k1) o
                    ON o.entity_id = k.entity_id AND o.attribute = k.attribute
-                  AND o.observed_at = k.observed_at AND o.source = k.source"""
+                  AND o.observed_at = k.observed_at AND o.source = k.source""",
+                {"k0": min(entity_keys), "k1": max(entity_keys)},
             ).fetchnumpy()["_row"]
         finally:
             self.db.unregister("_keys")
@@ -172,6 +204,14 @@ class Store:
             "QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY version DESC) = 1",
             {"ids": ids},
         ).df()
+
+    def entity_keys(self, ids: list[str]) -> list[int]:
+        """The `entity_key` of each of `ids` that has a version (see the module docstring)."""
+        rows = self.db.execute(
+            "SELECT min(log_index) FROM entities WHERE entity_id IN (SELECT unnest($ids)) GROUP BY entity_id",
+            {"ids": list(ids)},
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def known_entity_ids(self, ids: list[str]) -> set[str]:
         rows = self.db.execute(
@@ -239,16 +279,21 @@ class Store:
 
     # ---- observations --------------------------------------------------------------------
     def observations(
-        self, entity_id: str, attribute: str, start: datetime | None, end: datetime | None
+        self, entity_id: str, attribute: str, start: datetime | None, end: datetime | None,
+        *, limit: int | None = None, newest_first: bool = False,
     ) -> pd.DataFrame:
-        """Readings of one attribute of one entity with start <= observed_at < end."""
-        return self.db.execute(
-            """SELECT observed_at, value, unit, source, log_index FROM observations
-               WHERE entity_id = $e AND attribute = $a
+        """Readings of one attribute of one entity with start <= observed_at < end, in time order;
+        with `limit`, only the first (or, `newest_first`, the last) `limit` of them."""
+        keys = self.entity_keys([entity_id])
+        order = "DESC" if newest_first else ""
+        frame = self.db.execute(
+            f"""SELECT observed_at, value, unit, source, log_index FROM observations
+               WHERE entity_key = $k AND entity_id = $e AND attribute = $a
                  AND ($start IS NULL OR observed_at >= $start) AND ($end IS NULL OR observed_at < $end)
-               ORDER BY observed_at, source""",
-            {"e": entity_id, "a": attribute, "start": start, "end": end},
+               ORDER BY observed_at {order}, source {order} {'' if limit is None else f'LIMIT {int(limit)}'}""",
+            {"k": keys[0] if keys else -1, "e": entity_id, "a": attribute, "start": start, "end": end},
         ).df()
+        return frame.iloc[::-1].reset_index(drop=True) if newest_first else frame
 
     def aggregate(
         self,
@@ -267,12 +312,18 @@ class Store:
         stats = ", ".join(f"{STATISTICS[s]} AS {s}" for s in statistics)
         group = "o.entity_id" if by == "entity" else "e.jurisdiction"
         join = ""
-        filters = ["o.attribute = $a", "($start IS NULL OR o.observed_at >= $start)",
-                   "($end IS NULL OR o.observed_at < $end)"]
-        params: dict = {"a": attribute, "start": start, "end": end}
+        filters = ["o.attribute = $a"]
+        params: dict = {"a": attribute}
+        if start is not None:  # only the bounds given, as constants the scan can skip row groups by
+            filters.append("o.observed_at >= $start")
+            params["start"] = start
+        if end is not None:
+            filters.append("o.observed_at < $end")
+            params["end"] = end
         if entity_ids is not None:
-            filters.append("o.entity_id IN (SELECT unnest($ids))")
-            params["ids"] = list(entity_ids)
+            keys = self.entity_keys(entity_ids) or [-1]
+            filters += ["o.entity_key BETWEEN $k0 AND $k1", "o.entity_id IN (SELECT unnest($ids))"]
+            params.update(ids=list(entity_ids), k0=min(keys), k1=max(keys))
         if by == "jurisdiction" or jurisdiction is not None:
             join = (
                 "JOIN (SELECT entity_id, jurisdiction FROM entities QUALIFY row_number() OVER "
@@ -311,7 +362,8 @@ class Store:
             "SELECT * FROM entities WHERE log_index >= ? AND log_index < ? ORDER BY log_index", params
         ).df()
         observations = self.db.execute(
-            "SELECT * FROM observations WHERE log_index >= ? AND log_index < ? ORDER BY log_index", params
+            "SELECT * EXCLUDE (entity_key) FROM observations WHERE log_index >= ? AND log_index < ? ORDER BY log_index",
+            params
         ).df()
         return entities, observations
 
@@ -327,3 +379,18 @@ class Store:
                ORDER BY log_index""",
             {"n": log_size},
         ).df()
+
+
+def _add_entity_key(db: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite an `observations` table made without `entity_key` with the key, in key order, in one
+    transaction."""
+    db.execute("BEGIN TRANSACTION")
+    try:
+        db.execute("ALTER TABLE observations RENAME TO observations_without_key")
+        db.execute(_SCHEMA)
+        db.execute(_INSERT_OBSERVATIONS.format(target="observations", source="observations_without_key"))
+        db.execute("DROP TABLE observations_without_key")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
