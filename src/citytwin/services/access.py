@@ -48,7 +48,7 @@ def nearest(resident_x, resident_y, facility_x, facility_y) -> tuple[np.ndarray,
     facilities = _xy(facility_x, facility_y, "facilities")
     if len(facilities) == 0:
         raise BadInputError("no facility: expected at least one facility to measure distances to")
-    distance, index = cKDTree(facilities).query(residents, k=1)
+    distance, index = cKDTree(facilities).query(residents, k=1, workers=-1)  # every core
     return np.asarray(distance, dtype=float), np.asarray(index, dtype=np.int64)
 
 
