@@ -9,12 +9,17 @@ attributes in a time window (``timerel`` before / after / between with ``timeAt`
 PT1H, P1D or P1M — the twin's hourly, Asia/Shanghai daily and monthly buckets — or PT0S, the
 whole window), each ``[value, startAt, endAt]``. ``POST /temporal/entities`` and
 ``POST /temporal/entities/{id}/attrs`` add readings (writer of the entity's jurisdiction).
+
+Instances are paged (`_temporal_pages`): at most ``[api] temporal_limit`` (default 10,000) per
+attribute in one answer, the rest announced by ``206 Partial Content`` and ``Content-Range``.
+Aggregated answers hold one value per period and are not paged.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Body, Path, Query, Request
@@ -26,8 +31,9 @@ from citytwin.api._ngsild import parse_attributes, parse_entity, parse_time_utc,
 from citytwin.api._q import parse_q
 from citytwin.api._respond import check_body_context, ngsi_response
 from citytwin.api._select import Selection, latest_by_entity, select_entities, split_list
+from citytwin.api._temporal_pages import content_range, cut_of, next_window
 from citytwin.api.deps import ReadAccess, ReaderDep, StateDep, WriteAccess
-from citytwin.api.problems import BadRequestData, InvalidRequest, ResourceNotFound, TooManyResults
+from citytwin.api.problems import BadRequestData, InvalidRequest, ResourceNotFound
 from citytwin.errors import NotFoundError
 from citytwin.twin import ATTRIBUTES
 from citytwin.twin.entries import format_times
@@ -36,7 +42,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/ngsi-ld/v1/temporal", tags=["NGSI-LD temporal"])
 
-MAX_INSTANCES = 200_000
+DEFAULT_INSTANCE_LIMIT = 10_000
 MAX_ENTITIES = 100
 AGGREGATE_METHODS = {"avg": "mean", "min": "min", "max": "max", "sum": "sum", "totalCount": "count"}
 PERIODS = {"PT1H": "1h", "P1D": "1d", "P1M": "1mo", "PT0S": None}
@@ -51,6 +57,7 @@ class _Window:
         if timeproperty not in (None, "observedAt"):
             raise BadRequestData(f"timeproperty {timeproperty!r}: only observedAt is supported")
         self.start = self.end = None
+        self.given_start = None  # timeAt of after / between, as the client gave it
         if timerel is None:
             if time_at is not None or end_time_at is not None:
                 raise InvalidRequest("timeAt and endTimeAt need timerel (before, after or between)")
@@ -63,11 +70,12 @@ class _Window:
         if timerel == "before":
             self.end = at
         elif timerel == "after":
-            self.start = at + timedelta(microseconds=1)
+            self.start, self.given_start = at + timedelta(microseconds=1), at
         else:
             if end_time_at is None:
                 raise InvalidRequest("timerel=between needs endTimeAt")
             self.start, self.end = at, parse_time_utc(end_time_at, "endTimeAt")
+            self.given_start = at
             if self.end <= self.start:
                 raise BadRequestData(f"endTimeAt {end_time_at} must be after timeAt {time_at}")
 
@@ -154,22 +162,88 @@ def _number(value, method: str) -> float | int:
     return int(value) if method == "totalCount" else float(value)
 
 
-def _temporal_entity(reader, entity, names: list[str], window: _Window, shape: _Shape) -> dict:
+def instance_limit(reader) -> int:
+    """The most instances of one attribute in one answer: ``[api] temporal_limit``."""
+    value = reader.config.raw.get("api", {}).get("temporal_limit", DEFAULT_INSTANCE_LIMIT)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadRequestData(f"[api] temporal_limit {value!r} in citytwin.toml: expected a whole number ≥ 1")
+    return value
+
+
+class _Page:
+    """The instances of the requested attributes of some entities, cut to one page."""
+
+    def __init__(self, reader, entities, names: dict[str, list[str]], window: _Window, shape: _Shape) -> None:
+        self.window, self.shape = window, shape
+        self.backwards = shape.last_n is not None
+        limit = instance_limit(reader)
+        fetch = limit + 1 if shape.last_n is None or shape.last_n > limit else shape.last_n
+        self.frames: dict[tuple[str, str], pd.DataFrame] = {}
+        cuts = []
+        for entity in entities:
+            for name in names[entity.id]:
+                frame = reader.observations(entity.id, name, window.start, window.end, limit=fetch,
+                                            newest_first=self.backwards)
+                cut = cut_of(frame, limit, self.backwards)
+                if cut is not None and cut.all_at_time:  # more than `limit` readings share one time
+                    start, end = (cut.time, window.end) if self.backwards else \
+                        (window.start, cut.time + timedelta(microseconds=1))
+                    frame = reader.observations(entity.id, name, start, end)
+                if cut is not None:
+                    cuts.append(cut.time)
+                self.frames[(entity.id, name)] = frame
+        self.cut = (max(cuts) if self.backwards else min(cuts)) if cuts else None
+        if self.cut is not None:
+            for key, frame in self.frames.items():
+                keep = frame["observed_at"] >= self.cut if self.backwards else frame["observed_at"] <= self.cut
+                self.frames[key] = frame[keep]
+
+    def headers(self) -> dict[str, str]:
+        """Content-Range of a partial answer (none when the answer is whole)."""
+        if self.cut is None:
+            return {}
+        sent = [f["observed_at"] for f in self.frames.values() if len(f)]
+        if self.backwards:
+            first = self.window.end if self.window.end is not None else max(t.iloc[-1] for t in sent)
+        else:
+            first = self.window.given_start if self.window.given_start is not None else min(t.iloc[0] for t in sent)
+        return {"Content-Range": content_range(first, self.cut, self.shape.last_n)}
+
+    def next_query(self, request: Request) -> str | None:
+        """The query string of the next page, or None when this one is the last."""
+        if self.cut is None:
+            return None
+        params = {k: v for k, v in request.query_params.items() if k not in ("timerel", "timeAt", "endTimeAt")}
+        params.update(next_window(self.cut, self.window.start, self.window.end, self.backwards))
+        if self.backwards:
+            params["lastN"] = str(self.shape.last_n - max(len(f) for f in self.frames.values()))
+        return urlencode(params)
+
+
+def _render(reader, entity, names: list[str], window: _Window, shape: _Shape, page: _Page | None) -> dict:
     out: dict[str, Any] = {"id": entity.id, "type": entity.type}
     for name in names:
         if shape.aggregated:
             out[name] = _aggregates(reader, entity.id, name, window, shape)
             continue
-        frame = reader.observations(entity.id, name, window.start, window.end)
-        if shape.last_n is not None:
-            frame = frame.tail(shape.last_n)
-        if len(frame) > MAX_INSTANCES:
-            raise TooManyResults(
-                f"{entity.id} {name}: {len(frame)} readings in the window, at most {MAX_INSTANCES} per answer; "
-                "narrow timeAt/endTimeAt, use lastN or aggregate (aggrMethods, aggrPeriodDuration)")
+        frame = page.frames[(entity.id, name)]
         if len(frame):
             out[name] = _instances(frame, name, shape)
     return out
+
+
+def _answer(request: Request, reader, entities, names: dict[str, list[str]], window: _Window, shape: _Shape,
+            headers: dict, one: bool) -> Response:
+    """The temporal representation of `entities`: 200 when whole, 206 with Content-Range when paged."""
+    page = None if shape.aggregated else _Page(reader, entities, names, window, shape)
+    body = [_render(reader, e, names[e.id], window, shape, page) for e in entities]
+    if page is None or page.cut is None:
+        return ngsi_response(request, body[0] if one else body, headers=headers)
+    response = ngsi_response(request, body[0] if one else body, status=206, headers={**headers, **page.headers()})
+    link = f'<{request.url.path}?{page.next_query(request)}>; rel="next"'
+    context_link = response.headers.get("link")
+    response.headers["Link"] = f"{context_link}, {link}" if context_link else link
+    return response
 
 
 def _attribute_names(reader, entity_ids: list[str], attrs: list[str] | None) -> dict[str, list[str]]:
@@ -216,9 +290,7 @@ def query_temporal(
     if attrs is not None:
         entities = [e for e in entities if names[e.id]]
     headers = {"NGSILD-Results-Count": str(len(entities))} if count or shape.count else {}
-    page = entities[offset:offset + limit]
-    body = [_temporal_entity(reader, e, names[e.id], window, shape) for e in page]
-    return ngsi_response(request, body, headers=headers)
+    return _answer(request, reader, entities[offset:offset + limit], names, window, shape, headers, one=False)
 
 
 @router.get("/entities/{entity_id}", summary="Retrieve the temporal evolution of an entity")
@@ -236,8 +308,8 @@ def get_temporal(
         entity = reader.entity_history(entity_id)[-1]
     except NotFoundError:
         raise ResourceNotFound(f"no entity {entity_id} in the twin") from None
-    names = _attribute_names(reader, [entity.id], split_list(attrs, "attrs"))[entity.id]
-    return ngsi_response(request, _temporal_entity(reader, entity, names, window, shape))
+    names = _attribute_names(reader, [entity.id], split_list(attrs, "attrs"))
+    return _answer(request, reader, [entity], names, window, shape, {}, one=True)
 
 
 def _temporal_body(body: dict) -> dict:

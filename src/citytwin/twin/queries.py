@@ -120,13 +120,18 @@ class QueryMixin:
         return [_entity(r) for r in rows.to_dict("records")]
 
     def observations(
-        self, entity_id: str, attribute: str, start: datetime | str | None = None, end: datetime | str | None = None
+        self, entity_id: str, attribute: str, start: datetime | str | None = None, end: datetime | str | None = None,
+        *, limit: int | None = None, newest_first: bool = False,
     ) -> pd.DataFrame:
-        """Readings of `attribute` of one entity with start <= observed_at < end (UTC), in time order.
+        """Readings of `attribute` of one entity with start <= observed_at < end (UTC), in time order;
+        with `limit`, only the first `limit` of them (the last, with `newest_first`).
 
         Columns: observed_at (UTC), value (canonical unit), unit, source, log_index."""
         attribute_spec(attribute)
-        return self.store.observations(entity_id, attribute, _time(start), _time(end))
+        if limit is not None and limit < 1:
+            raise BadInputError(f"limit {limit}: expected a number of readings ≥ 1")
+        return self.store.observations(entity_id, attribute, _time(start), _time(end), limit=limit,
+                                       newest_first=newest_first)
 
     def aggregate(
         self,
