@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from citytwin.cli._common import console, data_dir, emit_json
@@ -21,7 +22,7 @@ _LABELS = [
     ("area_m2", "面积 area [km²]", 1e-6),
     ("green_area_m2", "绿地面积 green area [km²]", 1e-6),
     ("park_area_m2", "公园面积 park area [km²]", 1e-6),
-    ("parks", "公园数 parks", 1),
+    ("parks", "公园数 parks", 0),
     ("forest_cover_pct", "森林覆盖率 forest cover [%]", 1),
     ("residents", "居民 residents", 1),
     ("park_area_per_resident_m2", "人均公园面积 park per resident [m²]", 1),
@@ -44,7 +45,9 @@ def _twin(ctx: typer.Context):
 
 
 def _cell(value, scale) -> str:
-    return "—" if value is None else f"{value * scale:,.3f}" if scale != 1 else f"{value:,.2f}"
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if scale == 0 else f"{value:,.2f}" if scale == 1 else f"{value * scale:,.3f}"
 
 
 def _table(results: list[dict]) -> None:
@@ -53,7 +56,7 @@ def _table(results: list[dict]) -> None:
     for r in results:
         table.add_column(str(r["zone"]), justify="right")
     for key, label, scale in _LABELS:
-        table.add_row(label, *(_cell(r[key], scale) for r in results))
+        table.add_row(escape(label), *(_cell(r[key], scale) for r in results))
     console.print(table)
     for r in results[:1]:
         console.print(f"人口 population: {r['population_basis']}; 方法 method: {r['method']}", highlight=False)

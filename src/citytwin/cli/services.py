@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from citytwin.cli._common import console, data_dir, emit_json
@@ -80,7 +81,7 @@ def access_cmd(
                         f"({minutes:g} min at {speed:g} km/h)")
     for column in ("辖区 jurisdiction", "单元 units", "设施 facilities", "平均距离 mean [m]", "最远 max [m]",
                    "可达 within reach [%]", "跨界 served across border [%]", "每千人容量 capacity / 1,000"):
-        table.add_column(column, justify="right")
+        table.add_column(escape(column), justify="right")
     for r in report["jurisdictions"]:
         table.add_row(f"{r['jurisdiction']} {r['name_zh']}", str(r["units"]), str(r["facilities"]),
                       _num(r["mean_distance_m"], 0), _num(r["max_distance_m"], 0), _num(r["within_reach_pct"]),
