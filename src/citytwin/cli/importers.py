@@ -53,7 +53,7 @@ def _twin(ctx: typer.Context):
 @import_app.command("osm")
 def osm_cmd(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="OSM XML (.osm) or GeoJSON FeatureCollection. OSM XML 或 GeoJSON 文件。")],
+    path: Annotated[Path, typer.Argument(help="OSM XML (.osm) or GeoJSON FeatureCollection. OSM XML 或 GeoJSON。")],
     crs: CrsOption = "wgs84",
     json: JsonOption = False,
 ) -> None:
@@ -69,8 +69,8 @@ def facilities_cmd(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="CSV or XLSX registry, one facility per row. 设施名录 CSV/XLSX。")],
     mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML or JSON mapping file. 字段映射文件。")] = None,
-    column: Annotated[list[str], typer.Option(  # noqa: B006
-        "--column", help="FIELD=COLUMN, e.g. lon=经度; overrides the mapping file. 字段=列名。")] = [],
+    column: Annotated[list[str] | None, typer.Option(
+        "--column", help="FIELD=COLUMN, e.g. lon=经度; overrides the mapping file. 字段=列名。")] = None,
     crs: Annotated[str | None, typer.Option(
         "--crs", help="Source coordinates (overrides the mapping): wgs84, gcj02, bd09, bd09mc. 源坐标系。")] = None,
     json: JsonOption = False,
@@ -79,7 +79,7 @@ def facilities_cmd(
     from citytwin.importers import import_facilities, load_mapping
 
     columns = {}
-    for pair in column:
+    for pair in column or []:
         field, sep, name = pair.partition("=")
         if not sep or not field or not name:
             raise BadInputError(f"--column {pair!r}: expected FIELD=COLUMN")
