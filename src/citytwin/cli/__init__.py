@@ -76,6 +76,7 @@ def _mount() -> None:
 
     anchor_cli.register(app)
     __import__("citytwin.cli.finance", fromlist=["register"]).register(app)
+    __import__("citytwin.cli.importers", fromlist=["register"]).register(app)
     __import__("citytwin.cli.green", fromlist=["register"]).register(app)
     __import__("citytwin.cli.services", fromlist=["register"]).register(app)
 
