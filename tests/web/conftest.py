@@ -1,9 +1,11 @@
-"""Fixtures of the dashboard tests: a real twin (three stations, the last week of the KDD Cup 2018
-data, the district boundaries), a real `citytwin serve` on 127.0.0.1, and Debian's Chromium
-driven by Playwright. Every request that would leave 127.0.0.1 is blocked and recorded."""
+"""Fixtures of the dashboard tests: a real twin (the reference district's boundaries and every
+station, the last six weeks of the KDD Cup 2018 readings, a 24-h PM2.5 forecast model trained on
+the first four of them), a real `citytwin serve` on 127.0.0.1, and Debian's Chromium driven by
+Playwright. Every request that would leave 127.0.0.1 is blocked and recorded."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -17,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from citytwin.air import forecast, source
 from citytwin.datasets.load import reference_entities, reference_observations
 from citytwin.ledger.note import ALG_COSIGNATURE_V1, CosignatureSigner, generate_key
 from citytwin.ledger.witness_server import Witness, WitnessState, make_server, parse_log_vkeys
@@ -25,7 +28,10 @@ from citytwin.twin import Twin
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-STATIONS = ["tongzhou", "yongledian", "dongsi"]
+FIRST_DAY = "2018-04-20"  # UTC: six weeks up to the end of the KDD Cup 2018 data (2018-05-31)
+FORECAST_TRAIN_END = dt.date(2018, 5, 17)  # last training target day; the view shows the last week
+# A small model, quick to train, for the view's tests (four weeks of data: no better than persistence)
+FORECAST_ROUNDS, FORECAST_PARAMS = 40, {"learning_rate": 0.2, "num_leaves": 15}
 _DEFAULT_ARTIFACTS = Path(__file__).parents[2] / "build" / "test-artifacts"
 ARTIFACTS = Path(os.environ.get("CITYTWIN_TEST_ARTIFACTS", _DEFAULT_ARTIFACTS)) / "web"  # screenshots
 
@@ -58,27 +64,30 @@ def witness_name() -> str:
 
 @pytest.fixture(scope="session")
 def web_data_dir(tmp_path_factory) -> Path:
-    """A data directory with the boundaries, three stations and their last week of readings, its
-    checkpoints cosigned by one witness (quorum 1)."""
+    """A data directory with the reference district (every boundary and station) and its last six
+    weeks of readings, its checkpoints cosigned by one witness (quorum 1), and a forecast model
+    where `citytwin air forecast train` puts it."""
     directory = tmp_path_factory.mktemp("web") / "data"
-    ids = [f"urn:ngsi-ld:AirQualityObserved:{s}" for s in STATIONS]
     Twin.init(directory, origin="test.citytwin/web").close()
     config = directory / "citytwin.toml"
     log_vkey = (directory / "keys" / "log.vkey").read_text().strip()
     with _witness(directory.parent, log_vkey) as (url, vkey):
         text = config.read_text().replace("# quorum = 1", "quorum = 1")
         config.write_text(text + f'\n[[log.witness]]\nname = "{WITNESS}"\nurl = "{url}"\nvkey = "{vkey}"\n')
-        _commit_reference(directory, ids)
+        _commit_reference(directory)
     return directory
 
 
-def _commit_reference(directory: Path, ids: list[str]) -> None:
+def _commit_reference(directory: Path) -> None:
     with Twin.open(directory) as twin:
-        entities = [e for e in reference_entities() if e.type == "AdministrativeArea" or e.id in ids]
-        assert twin.commit(entities).rejected == []
+        assert twin.commit(reference_entities()).rejected == []
         batch = reference_observations("kdd2018")
-        batch = batch[batch["entity_id"].isin(ids) & (batch["observed_at"] >= "2018-05-24")]
-        assert twin.commit_observations(batch).rejected == []
+        assert twin.commit_observations(batch[batch["observed_at"] >= FIRST_DAY]).rejected == []
+        stations = list(source.stations(twin)["entity_id"])
+        frame = source.station_frame(twin, stations, weather=True)
+    model = forecast.train(forecast.features(frame), train_end=FORECAST_TRAIN_END, rounds=FORECAST_ROUNDS,
+                           params=FORECAST_PARAMS)
+    forecast.save(model, directory / "models" / "air-forecast")
 
 
 def _free_port() -> int:

@@ -25,6 +25,8 @@ export const overview = () => getJson("/api/v1/dashboard/overview");
 export const station = (id, days = 14) => getJson(`/api/v1/dashboard/stations/${encodeURIComponent(id)}`, { days });
 export const history = (days = 3) => getJson("/api/v1/dashboard/history", { days });
 export const air = (days = 30) => getJson("/api/v1/dashboard/air", { days });
+export const forecast = (station, days = 7) =>
+  getJson(`/api/v1/dashboard/forecast/${encodeURIComponent(station)}`, { days });
 export const carbon = () => getJson("/api/v1/dashboard/carbon");
 export const ledger = () => getJson("/api/v1/dashboard/ledger");
 export const ledgerHistory = (limit = 500) => getJson("/api/v1/dashboard/ledger/history", { limit });

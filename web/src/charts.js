@@ -128,3 +128,22 @@ export function checkpointSizes(el, checkpoints) {
       data: points.map((c) => [c.published, c.size]), itemStyle: { color: "#12355b" } }],
   });
 }
+
+// The 24-h-ahead PM2.5 forecast, the observed PM2.5 and the persistence baseline, hour by hour.
+export function forecastChart(el, hours) {
+  const series = (key, name, style) => ({ name, type: "line", showSymbol: false, connectNulls: false,
+    data: hours.map((r) => [r.time, r[key]]), ...style });
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 50, right: 20, top: 40, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", valueFormatter: (v) => (v === null || v === undefined ? "—" : `${number(v, 1)} µg/m³`) },
+    xAxis: { type: "time" },
+    yAxis: { type: "value", name: "PM2.5 µg/m³" },
+    series: [
+      series("observed", t("forecast.observed"), { itemStyle: { color: "#1d2630" }, lineStyle: { width: 2 } }),
+      series("forecast", t("forecast.forecast"), { itemStyle: { color: "#1565c0" } }),
+      series("persistence", t("forecast.persistence"), { itemStyle: { color: "#9e9e9e" }, lineStyle: { type: "dashed" } }),
+    ],
+  });
+}

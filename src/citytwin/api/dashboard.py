@@ -12,6 +12,8 @@ hour with data and "today" the latest Asia/Shanghai day with a valid daily AQI.
 * ``GET /carbon`` — the central pathway of the configured scenario against the peak target.
 * ``GET /ledger`` — the latest checkpoint, the log's verifier key and the witness policy, for
   checking proofs in the browser.
+* ``GET /forecast/{station}`` — the 24-h PM2.5 forecast against observed
+  (:mod:`citytwin.api.dashboard_forecast`).
 * ``GET /ledger/history`` — every published checkpoint with its verified cosignatures
   (:mod:`citytwin.api.dashboard_ledger`).
 """
@@ -31,7 +33,8 @@ from fastapi import Path as PathParam
 
 from citytwin.air import daily as air_daily
 from citytwin.air import source
-from citytwin.api import dashboard_ledger
+from citytwin.api import dashboard_forecast, dashboard_ledger
+from citytwin.api.dashboard_frames import hourly_frame
 from citytwin.api.deps import ReadAccess, ReaderDep, StateDep
 from citytwin.api.problems import ResourceNotFound
 from citytwin.errors import NotFoundError
@@ -40,6 +43,7 @@ __all__ = ["PEAK_TARGET_YEAR", "NEUTRALITY_TARGET_YEAR", "router"]
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 router.include_router(dashboard_ledger.router)
+router.include_router(dashboard_forecast.router)
 
 PEAK_TARGET_YEAR = 2030  # China's "dual carbon" goals: CO2 peak before 2030,
 NEUTRALITY_TARGET_YEAR = 2060  # neutrality before 2060 (announced 22 Sept 2020)
@@ -79,14 +83,15 @@ class _Remembering:
         return frame
 
     def station_frame(self, entity_ids: list[str], start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
-        """`citytwin.air.source.station_frame`, remembered (the overview and the slider read the
-        same days) until the log grows."""
+        """The station-hour frame (:func:`citytwin.api.dashboard_frames.hourly_frame`, the same as
+        `citytwin.air.source.station_frame`), remembered (the overview and the slider read the same
+        days) until the log grows."""
         key = (str(self._state.twin.config.data_dir), self._state.twin.log.size, tuple(entity_ids), start, end)
         self.latest()  # outside the lock below: it takes the lock itself
         with _compute_lock:
             frame = _frame_cache.get(key)
             if frame is None:
-                frame = source.station_frame(self, entity_ids, start, end)
+                frame = hourly_frame(self._reader, entity_ids, start, end)
                 _frame_cache.clear()  # one range is kept: what the dashboard reads now
                 _frame_cache[key] = frame
         return frame
@@ -251,14 +256,24 @@ def station(
     }
 
 
+_air_cache: dict[tuple, dict] = {}
+
+
 @router.get("/air", summary="Joint prevention and episodes over the last days with data")
 def air(state: StateDep, reader: ReaderDep, _: ReadAccess,
         days: Annotated[int, Query(ge=1, le=92, description="Days, ending at the latest day with data.")] = 30) -> dict:
     """The jurisdictions compared on daily AQI with the hours of cross-boundary PM2.5 exceedance
-    (:func:`citytwin.air.report.joint_report`) and the heavy-pollution episodes with their alert
-    levels (:func:`citytwin.air.report.episodes_report`), over the last `days` days."""
+    and the heavy-pollution episodes with their alert levels over the last `days` days: what
+    :func:`citytwin.air.report.joint_report` and :func:`~citytwin.air.report.episodes_report`
+    (by jurisdiction) give, from one station-hour frame read with one query per pollutant
+    (:mod:`citytwin.api.dashboard_frames`), without the station pairs. Remembered until the log grows."""
+    from citytwin.air import episodes as air_episodes
+    from citytwin.air import joint as air_joint
     from citytwin.air import report
 
+    key = (str(state.twin.config.data_dir), state.twin.log.size, days)
+    if key in _air_cache:
+        return _air_cache[key]
     reader = _Remembering(state, reader)
     try:
         stations = source.stations(reader)
@@ -266,14 +281,29 @@ def air(state: StateDep, reader: ReaderDep, _: ReadAccess,
         raise ResourceNotFound(str(e)) from None
     last_day = _local_day(_latest_time(reader, list(stations["entity_id"])))
     first_day = last_day - dt.timedelta(days=days - 1)
+    frame = hourly_frame(reader, list(stations["entity_id"]), *source.day_bounds(first_day, last_day))
+    jmap = dict(zip(stations["station_id"], stations["jurisdiction"], strict=True))
+    per_day = air_daily.jurisdiction_daily(frame, jmap)
+    co = air_joint.co_exceedance(frame, jmap, "pm25")
+    hours = co.hours.loc[co.hours["n_exceeding"] > 0]
     names = _names(reader)
-    joint = report.joint_report(reader, first_day, last_day)
-    for j in joint["jurisdictions"]:
-        j.update(names.get(j["jurisdiction"], {}))
-    episodes = report.episodes_report(reader, None, first_day, last_day, "jurisdiction")
-    for e in episodes["episodes"]:
-        e.update(names.get(e["jurisdiction"], {}))
-    return {"from": first_day.isoformat(), "to": last_day.isoformat(), "joint": joint, "episodes": episodes["episodes"]}
+    joint = {"from": first_day.isoformat(), "to": last_day.isoformat(),
+             "jurisdictions": report.records(air_joint.jurisdiction_comparison(per_day), _JOINT_COLUMNS),
+             "co_exceedance": {"pollutant": co.pollutant, "threshold": co.threshold, "hours_any": len(hours),
+                               "hours_cross_boundary": int(hours["cross_boundary"].sum())}}
+    episodes = report.records(air_episodes.episodes(per_day, id_column="jurisdiction"), _EPISODE_COLUMNS)
+    for row in (*joint["jurisdictions"], *episodes):
+        row.update(names.get(row["jurisdiction"], {}))
+    answer = {"from": first_day.isoformat(), "to": last_day.isoformat(), "joint": joint, "episodes": episodes}
+    _air_cache.clear()
+    _air_cache[key] = answer
+    return answer
+
+
+_JOINT_COLUMNS = ["jurisdiction", "days", "mean_aqi", "mean_pm25", "days_good", "days_over_100", "days_over_200",
+                  "share_good", "top_primary"]
+_EPISODE_COLUMNS = ["jurisdiction", "start", "end", "days", "max_aqi", "days_over_300", "days_at_500", "alert",
+                    "alert_zh", "alert_en"]
 
 
 @functools.lru_cache(maxsize=4)

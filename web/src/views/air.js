@@ -1,15 +1,19 @@
 // Air: the jurisdictions compared over the last 30 days with data (joint prevention), hours when
-// PM2.5 exceeded in several jurisdictions at once, and the heavy-pollution episodes with alerts.
+// PM2.5 exceeded in several jurisdictions at once, the heavy-pollution episodes with alerts, and
+// a station's PM2.5 forecast against what was observed.
 import * as api from "../api.js";
 import { clear, h, label } from "../dom.js";
 import { apply, date, lang, name, number, onChange, t } from "../i18n.js";
+import { forecastCard } from "./forecast.js";
 
 const COLUMNS = ["air.jurisdiction", "air.days", "air.meanAqi", "air.meanPm25", "air.daysGood", "air.daysOver100",
   "air.daysOver200", "air.shareGood", "air.topPrimary"];
 const EPISODE_COLUMNS = ["air.jurisdiction", "air.start", "air.end", "air.days", "air.maxAqi", "air.alert"];
 
 export async function render(main) {
-  const a = await api.air(30);
+  const [a, ov] = await Promise.all([api.air(30), api.overview()]);
+  const station = ov.stations.some((s) => s.station_id === "tongzhou") ? "tongzhou" : ov.stations[0]?.station_id;
+  const fc = forecastCard(ov.stations, station);
   const range = h("p", { class: "muted", "data-testid": "air-range" });
   const rows = h("tbody");
   const coLine = h("p", { "data-testid": "co-exceedance" });
@@ -19,7 +23,8 @@ export async function render(main) {
     h("section", { class: "card span2" }, h("h2", {}, label("air.joint")), range,
       h("table", { class: "table", "data-testid": "joint" }, head(COLUMNS), rows), coLine),
     h("section", { class: "card span2" }, h("h2", {}, label("air.episodes")),
-      h("table", { class: "table", "data-testid": "episodes" }, head(EPISODE_COLUMNS), episodeRows))));
+      h("table", { class: "table", "data-testid": "episodes" }, head(EPISODE_COLUMNS), episodeRows)),
+    fc.card));
   apply(main);
   const draw = () => {
     range.textContent = `${date(a.from)} – ${date(a.to)}`;
@@ -39,4 +44,5 @@ export async function render(main) {
   };
   draw();
   onChange(() => { if (rows.isConnected) draw(); });
+  fc.load(); // the model's first use loads LightGBM on the server: the tables do not wait for it
 }
