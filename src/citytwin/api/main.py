@@ -29,6 +29,8 @@ ROUTERS = [
     "citytwin.api.dashboard:router",
     "citytwin.web:router",
     "citytwin.api.finance:router",
+    "citytwin.api.transport:router",
+    "citytwin.api.projects:router",
     "citytwin.api.green:router",
     "citytwin.api.services:router",
     # apps: "citytwin.air.api:router", "citytwin.carbon.api:router", ...

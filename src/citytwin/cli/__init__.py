@@ -79,6 +79,8 @@ def _mount() -> None:
     __import__("citytwin.cli.importers", fromlist=["register"]).register(app)
     __import__("citytwin.cli.green", fromlist=["register"]).register(app)
     __import__("citytwin.cli.services", fromlist=["register"]).register(app)
+    __import__("citytwin.cli.transport", fromlist=["register"]).register(app)
+    __import__("citytwin.cli.projects", fromlist=["register"]).register(app)
 
 
 _mount()
