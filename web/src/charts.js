@@ -147,3 +147,49 @@ export function forecastChart(el, hours) {
     ],
   });
 }
+
+// The Monte Carlo fan: bands p5–p95 and p25–p75 of the yearly net emissions, the median and the
+// central pathway (stacked areas: the lower edge is transparent, each band the difference).
+export function carbonFan(el, c) {
+  const f = c.fan_t;
+  const mt = (xs) => xs.map((x) => x / 1e6);
+  const diff = (hi, lo) => hi.map((x, i) => (x - lo[i]) / 1e6);
+  const band = (name, data, color, stack) => ({ name, type: "line", stack, data, showSymbol: false,
+    lineStyle: { opacity: 0 }, areaStyle: color ? { color } : { opacity: 0 }, itemStyle: { color: color ?? "transparent" },
+    tooltip: { show: false } });
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 60, right: 20, top: 40, bottom: 30 },
+    legend: { top: 0, data: [t("carbon.fan90"), t("carbon.fan50"), t("carbon.median"), t("carbon.net")] },
+    tooltip: { trigger: "axis", valueFormatter: (v) => `${number(v, 2)} Mt` },
+    xAxis: { type: "category", data: c.years.map(String), boundaryGap: false },
+    yAxis: { type: "value", name: t("carbon.unit") },
+    series: [
+      band("p5", mt(f.p5), null, "outer"),
+      band(t("carbon.fan90"), diff(f.p95, f.p5), "rgba(46,125,50,0.18)", "outer"),
+      band("p25", mt(f.p25), null, "inner"),
+      band(t("carbon.fan50"), diff(f.p75, f.p25), "rgba(46,125,50,0.35)", "inner"),
+      { name: t("carbon.median"), type: "line", data: mt(f.p50), showSymbol: false, itemStyle: { color: "#2e7d32" },
+        lineStyle: { type: "dotted" } },
+      { name: t("carbon.net"), type: "line", data: mt(c.net_t), showSymbol: false, itemStyle: { color: "#1d2630" },
+        markLine: { symbol: "none", label: { formatter: "{b}", position: "insideEndTop" }, data: [
+          { name: t("carbon.peakTarget"), xAxis: String(c.targets.peak_year), lineStyle: { color: "#c62828" } }] } },
+    ],
+  });
+}
+
+// A GPC inventory: emissions of each sector, stacked by scope [Mt CO2e].
+export function inventoryBars(el, inv, sectorName) {
+  const scopes = ["1", "2", "3"];
+  const colours = { 1: "#455a64", 2: "#f9a825", 3: "#8e24aa" };
+  chart(el).setOption({
+    animation: false,
+    grid: { left: 170, right: 30, top: 30, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v) => `${number(v, 3)} Mt` },
+    xAxis: { type: "value", name: t("carbon.unitE") },
+    yAxis: { type: "category", inverse: true, data: inv.sectors.map((s) => `${s.sector} ${sectorName(s)}`) },
+    series: scopes.map((k) => ({ name: t(`carbon.scope${k}`), type: "bar", stack: "scope",
+      itemStyle: { color: colours[k] }, data: inv.sectors.map((s) => s.by_scope_t[k] / 1e6) })),
+  });
+}

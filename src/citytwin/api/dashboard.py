@@ -10,6 +10,8 @@ hour with data and "today" the latest Asia/Shanghai day with a valid daily AQI.
 * ``GET /stations/{station}`` — one station's hourly AQI and concentrations and its daily AQI over
   the last ``days`` days with data.
 * ``GET /carbon`` — the central pathway of the configured scenario against the peak target.
+* ``GET /carbon/inventory`` — a reference GPC inventory by sector and scope
+  (:mod:`citytwin.api.dashboard_carbon`).
 * ``GET /ledger`` — the latest checkpoint, the log's verifier key and the witness policy, for
   checking proofs in the browser.
 * ``GET /forecast/{station}`` — the 24-h PM2.5 forecast against observed
@@ -33,17 +35,18 @@ from fastapi import Path as PathParam
 
 from citytwin.air import daily as air_daily
 from citytwin.air import source
-from citytwin.api import dashboard_forecast, dashboard_ledger
+from citytwin.api import dashboard_carbon, dashboard_forecast, dashboard_ledger
 from citytwin.api.dashboard_frames import hourly_frame
 from citytwin.api.deps import ReadAccess, ReaderDep, StateDep
 from citytwin.api.problems import ResourceNotFound
 from citytwin.errors import NotFoundError
 
-__all__ = ["PEAK_TARGET_YEAR", "NEUTRALITY_TARGET_YEAR", "router"]
+__all__ = ["FAN_PERCENTILES", "PEAK_TARGET_YEAR", "NEUTRALITY_TARGET_YEAR", "router"]
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 router.include_router(dashboard_ledger.router)
 router.include_router(dashboard_forecast.router)
+router.include_router(dashboard_carbon.router)
 
 PEAK_TARGET_YEAR = 2030  # China's "dual carbon" goals: CO2 peak before 2030,
 NEUTRALITY_TARGET_YEAR = 2060  # neutrality before 2060 (announced 22 Sept 2020)
@@ -306,11 +309,22 @@ _EPISODE_COLUMNS = ["jurisdiction", "start", "end", "days", "max_aqi", "days_ove
                     "alert_zh", "alert_en"]
 
 
+FAN_PERCENTILES = (5, 25, 50, 75, 95)
+
+
 @functools.lru_cache(maxsize=4)
 def _pathway(path: str, mtime: float, runs: int) -> dict:
+    """`run_pathway`, and the yearly fan: percentiles of the net emissions [t CO2] over the same
+    Monte Carlo runs (the scenario's seed), per year."""
+    import numpy as np
+
     from citytwin.carbon import pathway
 
-    return pathway.run_pathway(pathway.load_scenario(Path(path)), runs=runs)
+    scenario = pathway.load_scenario(Path(path))
+    result = pathway.run_pathway(scenario, runs=runs)
+    net = pathway.simulate(scenario, pathway.sample(scenario, runs))["net"]
+    bands = np.percentile(net, FAN_PERCENTILES, axis=0)
+    return {**result, "fan_t": {f"p{q}": band.tolist() for q, band in zip(FAN_PERCENTILES, bands, strict=True)}}
 
 
 def _scenario_path(state) -> Path:
@@ -326,7 +340,8 @@ def carbon(state: StateDep, _: ReadAccess,
            runs: Annotated[int, Query(ge=100, le=20000, description="Monte Carlo runs.")] = 1000) -> dict:
     """The central pathway of the scenario (``[dashboard] carbon_scenario`` in citytwin.toml, by
     default the shipped Tongzhou example): net and baseline [t CO2] per year, the peak, the
-    probability of peaking by the target year, and the targets."""
+    probability of peaking by the target year, the targets, and ``fan_t``: per percentile
+    (``p5`` … ``p95``) the net emissions of each year over the Monte Carlo runs."""
     path = _scenario_path(state)
     if not path.exists():
         raise ResourceNotFound(f"no carbon scenario at {path}")
@@ -346,6 +361,7 @@ def carbon(state: StateDep, _: ReadAccess,
         "targets": {"peak_year": PEAK_TARGET_YEAR, "neutrality_year": NEUTRALITY_TARGET_YEAR},
         "peaks_by_target": result["peak"]["year"] <= PEAK_TARGET_YEAR,
         "monte_carlo": result["monte_carlo"],
+        "fan_t": result["fan_t"],
     }
 
 

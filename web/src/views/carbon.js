@@ -1,20 +1,27 @@
-// Carbon: the pathway's wedges up to the baseline, emissions by sector, the marginal abatement
-// costs and the Monte Carlo summary — all as computed by citytwin.carbon.pathway on the server.
+// Carbon: a reference inventory by sector and scope, the pathway's wedges up to the baseline, the
+// yearly Monte Carlo fan, emissions by sector, the marginal abatement costs and the Monte Carlo
+// summary — all as computed by citytwin.carbon on the server.
 import * as api from "../api.js";
-import { carbonSectors, carbonWedges } from "../charts.js";
+import { carbonFan, carbonSectors, carbonWedges } from "../charts.js";
 import { clear, h, label } from "../dom.js";
 import { apply, name, number, onChange, t } from "../i18n.js";
+import { inventoryCard } from "./inventory.js";
 
 export async function render(main) {
   const c = await api.carbon();
   const measures = Object.fromEntries(c.mac.map((m) => [m.id, m]));
   const wedgesEl = h("div", { class: "chart wide", "data-testid": "wedges-chart" });
+  const fanEl = h("div", { class: "chart wide", "data-testid": "fan-chart" });
+  const inventory = inventoryCard();
   const sectorsEl = h("div", { class: "chart", "data-testid": "sectors-chart" });
   const macRows = h("tbody");
   const summary = h("dl", { class: "kv", "data-testid": "monte-carlo" });
   const title = h("p", { class: "muted" });
   clear(main).append(h("div", { class: "grid" },
+    inventory.card,
     h("section", { class: "card span2" }, h("h2", {}, label("carbon.wedges")), title, wedgesEl),
+    h("section", { class: "card span2" }, h("h2", {}, label("carbon.fan")),
+      h("p", { class: "muted" }, label("carbon.fanNote")), fanEl),
     h("section", { class: "card" }, h("h2", {}, label("carbon.sectors")), sectorsEl),
     h("section", { class: "card" }, h("h2", {}, label("carbon.monteCarlo")), summary),
     h("section", { class: "card span2" }, h("h2", {}, label("carbon.mac")),
@@ -26,6 +33,7 @@ export async function render(main) {
     title.textContent = c.scenario;
     carbonWedges(wedgesEl, c, (id) => name(measures[id]) || id);
     carbonSectors(sectorsEl, c);
+    carbonFan(fanEl, c);
     macRows.replaceChildren(...c.mac.map((m) => h("tr", {}, h("td", {}, name(m) || m.id),
       h("td", {}, number(m.cost_cny_per_t)), h("td", {}, number(m.abatement_2030_t / 1e3, 1)))));
     const mc = c.monte_carlo;
@@ -38,4 +46,5 @@ export async function render(main) {
   };
   draw();
   onChange(() => { if (wedgesEl.isConnected) draw(); });
+  await inventory.load();
 }
