@@ -28,14 +28,16 @@ def facilities(reader: ReaderDep, _: ReadAccess,
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-@router.get("/access/{kind}", summary="Nearest facility, 15-minute reach and cross-border sharing per jurisdiction")
+@router.get("/access/{kind}", summary="Nearest facility, 15-minute reach and cross-border sharing per jurisdiction, "
+                                     "by road network distance where roads are loaded")
 def access(kind: str, reader: ReaderDep, _: ReadAccess,
            jurisdiction: Annotated[list[str] | None, Query(description="Jurisdiction codes.")] = None,
            minutes: Annotated[float, Query(gt=0, description="Walking time [min].")] = 15.0,
-           speed_kmh: Annotated[float, Query(gt=0, description="Walking speed [km/h].")] = 5.0) -> dict:
+           speed_kmh: Annotated[float, Query(gt=0, description="Speed [km/h].")] = 5.0,
+           mode: Annotated[str, Query(description="walk or drive, over a loaded road network")] = "walk") -> dict:
     from citytwin.services.district import access_report
 
-    return access_report(reader, kind, jurisdiction or _DEFAULT, minutes, speed_kmh)
+    return access_report(reader, kind, jurisdiction or _DEFAULT, minutes, speed_kmh, mode)
 
 
 @router.get("/registry", summary="Medical institutions of the reference registry by type, grade or town")

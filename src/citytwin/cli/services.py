@@ -65,29 +65,40 @@ def access_cmd(
     jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", "-j",
                                                     help="Jurisdiction code (repeatable). 行政区划代码。")] = [],  # noqa: B006
     minutes: Annotated[float, typer.Option(help="Walking time [min]. 步行时间。")] = 15.0,
-    speed: Annotated[float, typer.Option(help="Walking speed [km/h]. 步行速度。")] = 5.0,
+    speed: Annotated[float, typer.Option(help="Speed [km/h]. 速度。")] = 5.0,
+    mode: Annotated[str, typer.Option(help="walk or drive, over a loaded road network. 步行或驾车（路网）。")] = (
+        "walk"),
     json: JsonOption = False,
 ) -> None:
-    """Nearest facility, 15-minute reach and cross-border sharing per jurisdiction. 最近设施、15分钟可达与跨界共享。"""
+    """Nearest facility, 15-minute reach and cross-border sharing per jurisdiction; network distance where
+    roads are loaded. 最近设施、15分钟可达与跨界共享；已载入路网时按路网距离。"""
     from citytwin.services.district import access_report
 
     codes = jurisdiction or ["110112", "131082", "131028", "131024"]
     with _twin(ctx) as twin:
-        report = access_report(twin, kind, codes, minutes, speed)
+        report = access_report(twin, kind, codes, minutes, speed, mode)
     if json:
         emit_json(report)
         return
     table = Table(title=f"{kind}: {report['facilities']} facilities, reach {report['reach_radius_m']:.0f} m "
-                        f"({minutes:g} min at {speed:g} km/h)")
-    for column in ("辖区 jurisdiction", "单元 units", "设施 facilities", "平均距离 mean [m]", "最远 max [m]",
-                   "可达 within reach [%]", "跨界 served across border [%]", "每千人容量 capacity / 1,000"):
+                        f"({minutes:g} min at {speed:g} km/h, {mode})")
+    for column in ("辖区 jurisdiction", "单元 units", "未达 unreached", "设施 facilities", "平均距离 mean [m]",
+                   "最远 max [m]", "可达 within reach [%]", "跨界 served across border [%]",
+                   "每千人容量 capacity / 1,000"):
         table.add_column(escape(column), justify="right")
     for r in report["jurisdictions"]:
-        table.add_row(f"{r['jurisdiction']} {r['name_zh']}", str(r["units"]), str(r["facilities"]),
-                      _num(r["mean_distance_m"], 0), _num(r["max_distance_m"], 0), _num(r["within_reach_pct"]),
-                      _num(r["nearest_in_other_jurisdiction_pct"]), _num(r["capacity_per_1000_residents"], 2))
+        table.add_row(f"{r['jurisdiction']} {r['name_zh']}", str(r["units"]), str(r["unreached_units"]),
+                      str(r["facilities"]), _num(r["mean_distance_m"], 0), _num(r["max_distance_m"], 0),
+                      _num(r["within_reach_pct"]), _num(r["nearest_in_other_jurisdiction_pct"]),
+                      _num(r["capacity_per_1000_residents"], 2))
     console.print(table)
     console.print(f"单元 units: {report['basis']}\n距离 distance: {report['distance_basis']}", highlight=False)
+    network = report["network"]
+    if network:
+        console.print(f"路网 network: {network['nodes']:,} nodes, {network['unreached_units']} units reach no "
+                      f"facility; 最大接入距离 largest snap to a road vertex: residents "
+                      f"{_num(network['max_resident_snap_m'], 0)} m, facilities "
+                      f"{_num(network['max_facility_snap_m'], 0)} m", highlight=False)
 
 
 @services_app.command("registry")

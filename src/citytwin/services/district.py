@@ -5,8 +5,9 @@ Facilities are ``PointOfInterest`` entities (FIWARE Smart Data Models) whose pro
 of :data:`KINDS`; ``capacity`` (beds or places) and ``occupancy`` are read where present. Residents
 are the ``PopulationCell`` entities (see ``citytwin.green.district``); where none is loaded, each
 jurisdiction is cut into 1 km grid cells and the cells (unweighted) stand in for residents, which
-the result says. Distances are straight lines in a Lambert azimuthal equal-area frame; network
-distance is not computed, and the result says so.
+the result says. Distances are measured in a Lambert azimuthal equal-area frame: along the road network
+where road entities (``RoadSegment`` or ``Road``, as the OSM importer gives them) are loaded, by one
+multi-source Dijkstra (:mod:`citytwin.services.network`), else as straight lines; the result says which.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from citytwin.errors import BadInputError, NotFoundError
 from citytwin.green.district import jurisdictions, population_frame
 from citytwin.green.projection import LocalFrame
 from citytwin.services.access import capacity_per_1000, cross_border_share, nearest, reach_radius_m, share_within
+from citytwin.services.network import nearest_by_network, road_lines, road_network
 from citytwin.twin.model import parse_geometry
 
 __all__ = ["GRID_M", "KINDS", "access_report", "facilities"]
@@ -111,10 +113,39 @@ def _residents(twin, frame: LocalFrame, areas: dict[str, dict]) -> tuple[pd.Data
             "stand in for residents (shares are shares of cells, not of residents)")
 
 
+def _distances(twin, frame: LocalFrame, residents: pd.DataFrame, fx, fy, mode: str):
+    """Distance to the nearest facility [m] (inf where none is reachable), its index (-1 where none), how the
+    distance was measured, and the network figures (None for straight lines)."""
+    roads = twin.entities(type="RoadSegment") + twin.entities(type="Road")
+    lines, oneway = road_lines(roads, mode)
+    if not lines:
+        distance, index = nearest(residents["x"], residents["y"], fx, fy)
+        why = "no road network loaded" if not roads else f"none of the {len(roads)} loaded roads is open to {mode}"
+        return distance, index, f"straight line only: {why}", None
+    x, y = frame.xy(*np.concatenate(lines).T)
+    ends = np.cumsum([len(line) for line in lines])[:-1]
+    network = road_network([np.column_stack(p) for p in zip(np.split(x, ends), np.split(y, ends), strict=True)],
+                           oneway)
+    found = nearest_by_network(network, residents["x"], residents["y"], fx, fy)
+    rule = "one-way streets ignored" if mode == "walk" else "one-way streets respected"
+    return found.distance_m, found.facility, (
+        f"network ({network.segments} road segments open to {mode}, {rule}), plus the straight line from each "
+        "resident and facility to its nearest road vertex"), {
+        "mode": mode, "road_segments": network.segments, "nodes": network.nodes,
+        "edges": int(network.graph.nnz), "unreached_units": int(np.isinf(found.distance_m).sum()),
+        "max_resident_snap_m": float(found.resident_snap_m.max()) if len(found.resident_snap_m) else None,
+        "max_facility_snap_m": float(found.facility_snap_m.max())}
+
+
 def access_report(twin, kind: str, jurisdictions_wanted: list[str] | None = None, minutes: float = 15.0,
-                  speed_kmh: float = 5.0) -> dict:
+                  speed_kmh: float = 5.0, mode: str = "walk") -> dict:
     """Per jurisdiction: mean and largest distance to the nearest facility of ``kind``, the share within
-    a walk of ``minutes`` at ``speed_kmh``, the share served across the border, and capacity per 1,000."""
+    ``minutes`` at ``speed_kmh``, the share served across the border, and capacity per 1,000.
+
+    Distances follow the loaded road network for ``mode`` (``walk`` or ``drive``, see
+    :mod:`citytwin.services.network`), else straight lines. A unit whose road node reaches no facility
+    counts as not within reach and is left out of the mean, the largest distance and the cross-border share.
+    """
     found = facilities(twin, kind)
     if found.empty:
         raise NotFoundError(f"no facility of kind {kind!r} in the twin: load PointOfInterest entities "
@@ -134,36 +165,38 @@ def access_report(twin, kind: str, jurisdictions_wanted: list[str] | None = None
     residents, basis = _residents(twin, frame, areas)
     residents = residents[residents["jurisdiction"].isin(list(areas))]
     fx, fy = frame.xy(found["lon"].to_numpy(), found["lat"].to_numpy())
-    distance, index = nearest(residents["x"], residents["y"], fx, fy)
-    served_in = found["jurisdiction"].to_numpy(dtype=object)[index]
     radius = reach_radius_m(minutes, speed_kmh)
+    distance, index, distance_basis, network = _distances(twin, frame, residents, fx, fy, mode)
+    reached = index >= 0
     home = residents["jurisdiction"].to_numpy(dtype=object)
     weights = residents["weight"].to_numpy(dtype=float)
-    shared = cross_border_share(home, weights, served_in)
+    served_in = found["jurisdiction"].to_numpy(dtype=object)[index[reached]]
+    shared = cross_border_share(home[reached], weights[reached], served_in)
     totals = {c: float(weights[home == c].sum()) for c in areas}
     capacity = found.dropna(subset=["capacity"]).groupby("jurisdiction")["capacity"].sum().to_dict()
     per_1000 = capacity_per_1000(capacity, totals) if basis.startswith("population") else {}
-    roads = len(twin.entities(type="Road")) + len(twin.entities(type="RoadSegment"))
     rows = []
     for code in areas:
         mine = home == code
         w = weights[mine]
+        got = mine & reached
         rows.append({
             "jurisdiction": code, "name_zh": areas[code]["name_zh"], "name_en": areas[code]["name_en"],
             "units": int(mine.sum()), "residents": totals[code] if basis.startswith("population") else None,
             "facilities": int((found["jurisdiction"] == code).sum()),
-            "mean_distance_m": float(np.average(distance[mine], weights=w)) if w.sum() else None,
-            "max_distance_m": float(distance[mine].max()) if mine.any() else None,
+            "unreached_units": int((mine & ~reached).sum()),
+            "mean_distance_m": float(np.average(distance[got], weights=weights[got])) if weights[got].sum() else None,
+            "max_distance_m": float(distance[got].max()) if got.any() else None,
             "within_reach_pct": share_within(distance[mine], w, radius) if w.sum() else None,
             "nearest_in_other_jurisdiction_pct": shared.get(code),
             "capacity": float(capacity.get(code, 0.0)),
             "capacity_per_1000_residents": per_1000.get(code),
         })
     return {
-        "kind": kind, "facilities": int(len(found)), "reach_minutes": minutes, "walk_speed_kmh": speed_kmh,
-        "reach_radius_m": radius, "basis": basis,
-        "distance_basis": ("straight line only: no road network loaded" if roads == 0 else
-                           f"straight line only: network distance over the {roads} loaded roads is not computed"),
-        "method": f"k-d tree (scipy cKDTree) in a Lambert azimuthal equal-area frame ({frame.proj4})",
+        "kind": kind, "facilities": int(len(found)), "reach_minutes": minutes, "mode": mode, "speed_kmh": speed_kmh,
+        "reach_radius_m": radius, "basis": basis, "distance_basis": distance_basis, "network": network,
+        "method": ("one multi-source Dijkstra from all facilities (scipy.sparse.csgraph), k-d tree snapping"
+                   if network else "k-d tree (scipy cKDTree)")
+                  + f" in a Lambert azimuthal equal-area frame ({frame.proj4})",
         "jurisdictions": rows,
     }
