@@ -126,13 +126,14 @@ def _instances(frame: pd.DataFrame, name: str, shape: _Shape) -> dict | list:
 
 def _period_bounds(periods: pd.Series, every: str) -> tuple[list[str], list[str]]:
     if every == "1h":
-        start = pd.to_datetime(periods, utc=True)
+        start = pd.DatetimeIndex(periods).tz_convert("UTC")
         end = start + pd.Timedelta(hours=1)
-    else:
-        local = pd.to_datetime(periods).dt.tz_localize(_LOCAL)
-        step = pd.DateOffset(days=1) if every == "1d" else pd.DateOffset(months=1)
-        start, end = local.dt.tz_convert("UTC"), (local + step).dt.tz_convert("UTC")
-    return format_times(start).tolist(), format_times(end).tolist()
+    else:  # local wall times: the next day or month is counted on the wall, then made UTC
+        local = pd.DatetimeIndex(periods)
+        after = local + (pd.Timedelta(days=1) if every == "1d" else pd.offsets.MonthBegin(1))
+        start = local.tz_localize(_LOCAL).tz_convert("UTC")
+        end = after.tz_localize(_LOCAL).tz_convert("UTC")
+    return format_times(pd.Series(start)).tolist(), format_times(pd.Series(end)).tolist()
 
 
 def _aggregates(reader, entity_id: str, name: str, window: _Window, shape: _Shape) -> dict:

@@ -55,7 +55,7 @@ def _entity(row: dict) -> Entity:
         jurisdiction=row["jurisdiction"] if isinstance(row["jurisdiction"], str) else None,
         location=orjson.loads(row["location"]) if isinstance(row["location"], str) else None,
         properties=orjson.loads(row["properties"]),
-        valid_from=row["valid_from"].to_pydatetime(),
+        valid_from=pd.Timestamp(row["valid_from"]).to_pydatetime(),
         version=int(row["version"]),
         log_index=int(row["log_index"]),
     )
@@ -96,7 +96,7 @@ class QueryMixin:
             as_of=as_of, type=type, jurisdiction=jurisdiction, ids=ids, id_pattern=id_pattern, bbox=bbox,
             near=near, limit=None if shape is not None else limit, offset=0 if shape is not None else offset,
         )
-        found = [_entity(r) for r in rows.to_dict("records")]
+        found = [_entity(r) for r in rows]
         if shape is not None:
             geometries = [parse_geometry(e.location) for e in found]
             keep = predicate(geometries, shape) if geometries else []
@@ -115,9 +115,9 @@ class QueryMixin:
     def entity_history(self, entity_id: str) -> list[Entity]:
         """Every version of one entity, oldest first."""
         rows = self.store.entity_versions(entity_id)
-        if not len(rows):
+        if not rows:
             raise NotFoundError(f"no entity {entity_id!r} in the twin")
-        return [_entity(r) for r in rows.to_dict("records")]
+        return [_entity(r) for r in rows]
 
     def observations(
         self, entity_id: str, attribute: str, start: datetime | str | None = None, end: datetime | str | None = None,

@@ -119,6 +119,7 @@ class Store:
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self.db = connection
         self.path = path
+        self._keys: dict[str, int] = {}  # entity_key never changes once the entity exists
 
     @classmethod
     def open(cls, path: Path, read_only: bool = False) -> Store:
@@ -207,11 +208,14 @@ class Store:
 
     def entity_keys(self, ids: list[str]) -> list[int]:
         """The `entity_key` of each of `ids` that has a version (see the module docstring)."""
-        rows = self.db.execute(
-            "SELECT min(log_index) FROM entities WHERE entity_id IN (SELECT unnest($ids)) GROUP BY entity_id",
-            {"ids": list(ids)},
-        ).fetchall()
-        return [r[0] for r in rows]
+        missing = [i for i in ids if i not in self._keys]
+        if missing:
+            rows = self.db.execute(
+                "SELECT entity_id, min(log_index) FROM entities WHERE entity_id IN (SELECT unnest($ids)) "
+                "GROUP BY entity_id", {"ids": missing},
+            ).fetchall()
+            self._keys.update(rows)
+        return [self._keys[i] for i in ids if i in self._keys]
 
     def known_entity_ids(self, ids: list[str]) -> set[str]:
         rows = self.db.execute(
@@ -231,8 +235,8 @@ class Store:
         near: tuple[float, float, float] | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> pd.DataFrame:
-        """Entity versions current at `as_of`, filtered; `near` is (lon, lat, max_distance_m)."""
+    ) -> list[dict]:
+        """Entity versions current at `as_of`, filtered, as rows; `near` is (lon, lat, max_distance_m)."""
         where, params = [], {"as_of": as_of}
         if type is not None:
             where.append("type = $type")
@@ -270,12 +274,11 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         if offset:
             sql += f" OFFSET {int(offset)}"
-        return self.db.execute(sql, params).df()
+        return _records(self.db.execute(sql, params))
 
-    def entity_versions(self, entity_id: str) -> pd.DataFrame:
-        return self.db.execute(
-            "SELECT * FROM entities WHERE entity_id = ? ORDER BY version", [entity_id]
-        ).df()
+    def entity_versions(self, entity_id: str) -> list[dict]:
+        """Every version of one entity, oldest first, as rows."""
+        return _records(self.db.execute("SELECT * FROM entities WHERE entity_id = ? ORDER BY version", [entity_id]))
 
     # ---- observations --------------------------------------------------------------------
     def observations(
@@ -379,6 +382,13 @@ class Store:
                ORDER BY log_index""",
             {"n": log_size},
         ).df()
+
+
+def _records(result: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The rows of a small result as dicts, much cheaper than a DataFrame for a few rows (pandas
+    builds an Arrow array per string column)."""
+    names = [column[0] for column in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
 def _add_entity_key(db: duckdb.DuckDBPyConnection) -> None:
