@@ -20,7 +20,11 @@ import httpx
 import pytest
 
 from citytwin.air import forecast, source
+from citytwin.carbon import mrv
 from citytwin.datasets.load import reference_entities, reference_observations
+from citytwin.finance import bonds, projects
+from citytwin.finance.registry import sign_act
+from citytwin.finance.registry_log import Registry, load_signer
 from citytwin.ledger.note import ALG_COSIGNATURE_V1, CosignatureSigner, generate_key
 from citytwin.ledger.witness_server import Witness, WitnessState, make_server, parse_log_vkeys
 from citytwin.twin import Twin
@@ -75,7 +79,47 @@ def web_data_dir(tmp_path_factory) -> Path:
         text = config.read_text().replace("# quorum = 1", "quorum = 1")
         config.write_text(text + f'\n[[log.witness]]\nname = "{WITNESS}"\nurl = "{url}"\nvkey = "{vkey}"\n')
         _commit_reference(directory)
+        _commit_finance(directory)
     return directory
+
+
+SITE = {"type": "Point", "coordinates": [116.6564, 39.9097]}  # in Tongzhou
+
+
+def _commit_finance(directory: Path) -> None:
+    """A small green finance story: a credit registry (a synthetic verified reduction of 1,000 t
+    issued with a 100 t buffer, a transfer to Sanhe, a retirement there, a cancellation), two green
+    projects and a bond allocated to both."""
+    for name in ("registry-admin", "tongzhou-invest", "sanhe-heating", "bj-green-bank"):
+        mrv.create_principal(directory, name)
+    with Twin.open(directory) as twin:
+        registry = Registry(twin, check_mrv=False)
+        registry.genesis("registry-admin")
+        registry.open_account("registry-admin", "buffer", "110112", kind="buffer")
+        registry.open_account("tongzhou-invest", "tz-1", "110112")
+        registry.open_account("sanhe-heating", "sh-1", "131082")
+        admin = load_signer(directory, "registry-admin")
+        registry.submit([sign_act(admin, {"seq": registry.state.seq, "principal": "registry-admin",
+                                          "act": "reduction", "reduction": "tz-pv-2025", "jurisdiction": "110112",
+                                          "vintage": 2025, "verified_t": 1000, "mrv": "synthetic@0"})])
+        registry.issue("tz-pv-2025", "tz-1", 900, buffer_quantity=100, buffer_account="buffer")
+        registry.transfer("tongzhou-invest", "tz-1", "sh-1", 0, 299)
+        registry.retire("sanhe-heating", "sh-1", 0, 199, "Sanhe No. 2 School", "2025 heating season", "131082")
+        registry.cancel("tz-1", 800, 849, "metering error found in verification")
+        projects.register(twin, "tongzhou-invest", "pv-roofs", name_zh="城市副中心屋顶光伏",
+                          name_en="Sub-center rooftop PV", jurisdiction="110112", location=SITE,
+                          activity="solar_power", attributes={"capacity_mw": 20}, investment_cny=80e6,
+                          expected_impact={"renewable_mwh": 22000, "co2e_avoided_t": 12000})
+        projects.register(twin, "tongzhou-invest", "nzeb-school", name_zh="近零能耗学校",
+                          name_en="Nearly-zero-energy school", jurisdiction="110112", location=SITE,
+                          activity="ultra_low_energy_building", attributes={"energy_standard": "nearly-zero"},
+                          investment_cny=40e6, expected_impact={"green_building_m2": 30000, "co2e_avoided_t": 900})
+        projects.update(twin, "tongzhou-invest", "pv-roofs", status="operating",
+                        reported_impact={"renewable_mwh": 21000, "co2e_avoided_t": 11500})
+        bonds.issue(twin, "bj-green-bank", "gb-2025-01", name="Sub-center green bond 2025 (1)", amount_cny=100e6,
+                    issued_on="2025-11-03")
+        bonds.allocate(twin, "bj-green-bank", "gb-2025-01", "pv-roofs", 60e6)
+        bonds.allocate(twin, "bj-green-bank", "gb-2025-01", "nzeb-school", 20e6)
 
 
 def _commit_reference(directory: Path) -> None:

@@ -29,6 +29,7 @@ export const forecast = (station, days = 7) =>
   getJson(`/api/v1/dashboard/forecast/${encodeURIComponent(station)}`, { days });
 export const carbon = () => getJson("/api/v1/dashboard/carbon");
 export const inventory = (reference, year) => getJson("/api/v1/dashboard/carbon/inventory", { reference, year });
+export const finance = () => getJson("/api/v1/dashboard/finance");
 export const ledger = () => getJson("/api/v1/dashboard/ledger");
 export const ledgerHistory = (limit = 500) => getJson("/api/v1/dashboard/ledger/history", { limit });
 export const areas = () => getJson("/ngsi-ld/v1/entities",

@@ -1,10 +1,12 @@
-// The citytwin dashboard: hash routes #/ (overview), #/station/<id>, #/ledger; zh-CN / en.
+// The citytwin dashboard: hash routes #/ (overview), #/station/<id>, #/air, #/carbon, #/finance,
+// #/ledger; zh-CN / en.
 import { setWorkerUrl } from "maplibre-gl";
 import * as api from "./api.js";
 import { h } from "./dom.js";
 import * as i18n from "./i18n.js";
 import * as airView from "./views/air.js";
 import * as carbonView from "./views/carbon.js";
+import * as financeView from "./views/finance.js";
 import * as ledgerView from "./views/ledger.js";
 import * as overviewView from "./views/overview.js";
 import * as stationView from "./views/station.js";
@@ -35,6 +37,7 @@ async function route() {
     else if (view === "ledger") await ledgerView.render(main, ctx);
     else if (view === "carbon") await carbonView.render(main, ctx);
     else if (view === "air") await airView.render(main, ctx);
+    else if (view === "finance") await financeView.render(main, ctx);
     else await overviewView.render(main, ctx);
   } catch (e) {
     main.replaceChildren(h("p", { class: "error", role: "alert" }, `${i18n.t("app.error")}: ${e.message}`));

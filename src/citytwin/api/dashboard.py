@@ -12,6 +12,8 @@ hour with data and "today" the latest Asia/Shanghai day with a valid daily AQI.
 * ``GET /carbon`` — the central pathway of the configured scenario against the peak target.
 * ``GET /carbon/inventory`` — a reference GPC inventory by sector and scope
   (:mod:`citytwin.api.dashboard_carbon`).
+* ``GET /finance`` — green projects, credit registry totals and bonds
+  (:mod:`citytwin.api.dashboard_finance`).
 * ``GET /ledger`` — the latest checkpoint, the log's verifier key and the witness policy, for
   checking proofs in the browser.
 * ``GET /forecast/{station}`` — the 24-h PM2.5 forecast against observed
@@ -35,7 +37,7 @@ from fastapi import Path as PathParam
 
 from citytwin.air import daily as air_daily
 from citytwin.air import source
-from citytwin.api import dashboard_carbon, dashboard_forecast, dashboard_ledger
+from citytwin.api import dashboard_carbon, dashboard_finance, dashboard_forecast, dashboard_ledger
 from citytwin.api.dashboard_frames import hourly_frame
 from citytwin.api.deps import ReadAccess, ReaderDep, StateDep
 from citytwin.api.problems import ResourceNotFound
@@ -47,6 +49,7 @@ router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 router.include_router(dashboard_ledger.router)
 router.include_router(dashboard_forecast.router)
 router.include_router(dashboard_carbon.router)
+router.include_router(dashboard_finance.router)
 
 PEAK_TARGET_YEAR = 2030  # China's "dual carbon" goals: CO2 peak before 2030,
 NEUTRALITY_TARGET_YEAR = 2060  # neutrality before 2060 (announced 22 Sept 2020)
