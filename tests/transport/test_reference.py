@@ -51,6 +51,7 @@ def test_all_pairs_matrix_is_connected_and_agrees_with_routes(network):
     graph = TravelGraph(network, TravelModel())
     m = graph.matrix()
     assert m.shape == (425, 425) and (m[~np.eye(425, dtype=bool)] > 0).all()
+    np.testing.assert_allclose(m, graph.matrix_dijkstra(), atol=1e-6)
     i = {s: k for k, s in enumerate(graph.stations)}
     for a, b in (("潞阳", "天安门东"), ("环球度假区", "西直门"), ("首经贸", "丰台站")):
         assert m[i[a], i[b]] == pytest.approx(graph.route(a, b).time_s, abs=1e-6)

@@ -103,3 +103,20 @@ def test_bad_input_is_named():
     with pytest.raises(NotFoundError, match=r"no metro trip from 'A' to 'D'"):
         islands.route("A", "D")
     assert math.isinf(islands.matrix()[0, 3])
+
+
+@pytest.mark.parametrize("model", [MODEL, TravelModel(speed_factor=0.9, dwell_s=0.0, transfer_s=0.0),
+                                   TravelModel(speed_factor=0.3, dwell_s=45.0, transfer_s=900.0)])
+def test_contracted_matrix_equals_dijkstra_on_the_full_graph(model):
+    network = Network((
+        Line("L1", ("A", "B", "C", "D", "E"), (0.0, 800.0, 1200.0, 900.0, 1500.0), 80.0),
+        Line("L2", ("F", "C", "G", "H", "E", "I"), (0.0, 2000.0, 700.0, 600.0, 1100.0, 3000.0), 100.0),
+        Line("ring", ("E", "J", "K", "L"), (2500.0, 1000.0, 1000.0, 1000.0), 60.0, loop=True),
+        Line("lonely ring", ("M", "N", "O"), (400.0, 400.0, 400.0), 60.0, loop=True),
+        Line("shuttle", ("A", "P", "Q", "D"), (0.0, 500.0, 500.0, 500.0), 120.0),
+    ))
+    graph = TravelGraph(network, model)
+    fast, full = graph.matrix(), graph.matrix_dijkstra()
+    assert np.isinf(fast).sum() == np.isinf(full).sum() > 0  # the lonely ring is an island
+    finite = np.isfinite(full)
+    assert_allclose(fast[finite], full[finite], atol=1e-6)

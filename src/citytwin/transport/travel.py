@@ -31,6 +31,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
 from citytwin.errors import BadInputError, NotFoundError
+from citytwin.transport._allpairs import contract, station_costs
 from citytwin.transport.network import Network
 
 __all__ = ["Leg", "TravelGraph", "TravelModel", "Trip"]
@@ -136,17 +137,31 @@ class TravelGraph:
         self._graph = csr_array((np.asarray(weights) + _EPS, (rows, cols)), shape=(size, size))
         self._meters = {(a, b): m for a, b, m in zip(rows, cols, meters, strict=True)}
         self._n = n
+        speeds = {line.name: self.model.speed_kmh(line.name, line.design_speed_kmh) / 3.6 for line in network.lines}
+        self._contracted = contract(network, speeds, self.model.dwell_s, self.model.transfer_s)
+
+    @property
+    def csgraph(self) -> csr_array:
+        """The weighted directed graph [s]: node i < n departs from station i, node n + i arrives at
+        it, nodes from 2n are platforms. A trip's time is its cost minus ``dwell_s``."""
+        return self._graph
 
     def _solve(self, origins: list[int], predecessors: bool = False):
         return dijkstra(self._graph, directed=True, indices=origins, return_predecessors=predecessors)
 
     def matrix(self) -> np.ndarray:
         """All-pairs travel times [s], rows origin and columns destination in :attr:`stations`
-        order; 0 on the diagonal, ``inf`` where no path exists. The epsilon of each edge (at most
-        a few hundred per trip, 1e-9 s each) is left in: it is far below the precision of the data."""
+        order; 0 on the diagonal, ``inf`` where no path exists. Computed on the contracted graph
+        (:mod:`citytwin.transport._allpairs`), which gives the costs of Dijkstra on this graph."""
+        out = station_costs(self._contracted) - self.model.dwell_s
+        np.fill_diagonal(out, 0.0)
+        return out
+
+    def matrix_dijkstra(self) -> np.ndarray:
+        """The same matrix by ``scipy.sparse.csgraph.dijkstra`` from every station on the full
+        graph (a check of :meth:`matrix`). Each edge's 1e-9 s epsilon is left in."""
         n = self._n
-        cost = self._solve(list(range(n)))[:, n:2 * n]
-        out = cost - self.model.dwell_s
+        out = self._solve(list(range(n)))[:, n:2 * n] - self.model.dwell_s
         np.fill_diagonal(out, 0.0)
         return out
 
