@@ -97,6 +97,8 @@ def test_bad_input_is_named():
         road_network([[(0, 0), (np.nan, 0)]])
     with pytest.raises(BadInputError, match="oneway: .* expected -1, 0 or 1 for each of the 1 lines"):
         road_network([[(0, 0), (1, 0)]], oneway=[2])
+    with pytest.raises(BadInputError, match=r"oneway: \['yes'\]"):
+        road_network([[(0, 0), (1, 0)]], oneway=["yes"])
     with pytest.raises(BadInputError, match="no facility"):
         _near(GRID, [(0, 0)], np.empty((0, 2)))
     with pytest.raises(BadInputError, match="mode 'fly'"):

@@ -92,10 +92,11 @@ def road_network(lines, oneway=None) -> RoadNetwork:
             raise BadInputError(f"road line {i}: shape {part.shape}, expected two or more (x, y) vertices")
         if not np.all(np.isfinite(part)):
             raise BadInputError(f"road line {i}: coordinates must be finite numbers [m]")
-    direction = np.zeros(len(parts), dtype=np.int8) if oneway is None else np.asarray(oneway, dtype=np.int8).ravel()
+    direction = np.zeros(len(parts), dtype=np.int8) if oneway is None else np.asarray(oneway).ravel()
     if direction.shape != (len(parts),) or not np.isin(direction, (-1, 0, 1)).all():
-        raise BadInputError(f"oneway: {np.asarray(oneway).ravel().tolist()[:5]}..., expected -1, 0 or 1 for each of "
+        raise BadInputError(f"oneway: {direction.tolist()[:5]}..., expected -1, 0 or 1 for each of "
                             f"the {len(parts)} lines")
+    direction = direction.astype(np.int8)
     coords = np.concatenate(parts)
     # x + iy sorts and compares like the (x, y) pair, and much faster than np.unique(axis=0)
     keys, node = np.unique(coords[:, 0] + 1j * coords[:, 1], return_inverse=True)
