@@ -52,8 +52,8 @@ class Contracted:
     starts: np.ndarray  # first hub platform of each hub station
     end_hub: np.ndarray  # (n, 2) hub platforms at the two ends of a station's chain
     end_cost: np.ndarray  # (n, 2) cost to each [s]
-    chain: np.ndarray  # chain id, -1 for a hub station
-    position: np.ndarray  # cumulative cost along the chain's line [s]
+    off: np.ndarray  # True for a station off the hubs
+    direct: tuple[np.ndarray, np.ndarray, np.ndarray]  # pairs of one chain (from, to) and their ride cost [s]
 
 
 def contract(network: Network, speed_ms: dict[str, float], dwell_s: float, transfer_s: float) -> Contracted:
@@ -77,15 +77,15 @@ def contract(network: Network, speed_ms: dict[str, float], dwell_s: float, trans
     # a station off the hubs has one line: its chain's two end hubs, the cost to each, chain and position
     end_hub = np.zeros((n, 2), dtype=np.int64)
     end_cost = np.full((n, 2), np.inf)
-    chain = np.full(n, -1, dtype=np.int64)
-    position = np.zeros(n)
+    off = np.zeros(n, dtype=bool)
+    direct: list[tuple[int, int, float]] = []
     best: dict[tuple[int, int], float] = {}
 
     def edge(a: int, b: int, w: float) -> None:
         # two chains may join the same hubs: keep the cheaper (csgraph would sum duplicates)
         best[(a, b)] = min(w, best.get((a, b), np.inf))
 
-    for number, (line, order, cum) in enumerate(_line_chains(network, speed_ms, dwell_s, hub_stations)):
+    for line, order, cum in _line_chains(network, speed_ms, dwell_s, hub_stations):
         marks = [i for i, s in enumerate(order) if s in hub_stations]
         for a, b in zip(marks, marks[1:], strict=False):
             ha, hb = hub_of[(line.name, order[a])], hub_of[(line.name, order[b])]
@@ -95,7 +95,8 @@ def contract(network: Network, speed_ms: dict[str, float], dwell_s: float, trans
                 s = at[order[i]]
                 end_hub[s] = (ha, hb)
                 end_cost[s] = (cum[i] - cum[a], cum[b] - cum[i])
-                chain[s], position[s] = number * 10_000 + a, cum[i]
+                off[s] = True
+                direct.extend((s, at[order[j]], abs(cum[j] - cum[i])) for j in range(a + 1, b) if j != i)
     hub_station = np.array([at[station] for station, _ in hubs], dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, np.diff(hub_station) != 0])
     for first, stop in zip(starts, [*starts[1:], k], strict=True):
@@ -106,19 +107,20 @@ def contract(network: Network, speed_ms: dict[str, float], dwell_s: float, trans
     keys = list(best)
     graph = csr_array((np.fromiter(best.values(), float, len(best)) + 1e-9,
                        ([a for a, _ in keys], [b for _, b in keys])), shape=(k, k))
-    return Contracted(graph, hub_station, starts, end_hub, end_cost, chain, position)
+    pairs = np.array([(a, b) for a, b, _ in direct], dtype=np.int64).reshape(-1, 2)
+    return Contracted(graph, hub_station, starts, end_hub, end_cost, off,
+                      (pairs[:, 0], pairs[:, 1], np.array([w for _, _, w in direct], dtype=float)))
 
 
 def station_costs(c: Contracted) -> np.ndarray:
     """Shortest graph cost between every pair of stations (departure → arrival) [s]."""
-    n = len(c.chain)
+    n, off = len(c.off), c.off
     hub_station, starts, end_hub, end_cost = c.hub_station, c.starts, c.end_hub, c.end_cost
     hub_costs = dijkstra(c.graph, directed=True)
     np.fill_diagonal(hub_costs, 0.0)
     # rows: from each station to every hub platform (a hub station boards any of its lines freely)
     from_station = np.empty((n, len(hub_station)))
     from_station[hub_station[starts]] = np.minimum.reduceat(hub_costs, starts, axis=0)
-    off = c.chain >= 0
     from_station[off] = np.minimum(end_cost[off, 0, None] + hub_costs[end_hub[off, 0]],
                                    end_cost[off, 1, None] + hub_costs[end_hub[off, 1]])
     # then to each station (a hub station is reached on any of its lines), worked on the transpose
@@ -130,6 +132,6 @@ def station_costs(c: Contracted) -> np.ndarray:
                             to_hub[end_hub[off, 1]] + end_cost[off, 1, None])
     out = out_t.T
     # two stations of one chain may also ride directly, without reaching a hub
-    same = off[:, None] & (c.chain[:, None] == c.chain[None, :])
-    np.minimum(out, np.where(same, np.abs(c.position[:, None] - c.position[None, :]), np.inf), out=out)
+    rows, cols, ride = c.direct
+    out[rows, cols] = np.minimum(out[rows, cols], ride)
     return out
