@@ -18,9 +18,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from citytwin.air import forecast, source
+from citytwin.anchor.account import create_chain_key
 from citytwin.carbon import mrv
+from citytwin.cli import app
 from citytwin.datasets.load import reference_entities, reference_observations
 from citytwin.finance import bonds, projects
 from citytwin.finance.registry import sign_act
@@ -28,6 +31,9 @@ from citytwin.finance.registry_log import Registry, load_signer
 from citytwin.ledger.note import ALG_COSIGNATURE_V1, CosignatureSigner, generate_key
 from citytwin.ledger.witness_server import Witness, WitnessState, make_server, parse_log_vkeys
 from citytwin.twin import Twin
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "anchor"))  # the anchoring tests' anvil helper
+from anchor_node import Node  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -67,10 +73,23 @@ def witness_name() -> str:
 
 
 @pytest.fixture(scope="session")
-def web_data_dir(tmp_path_factory) -> Path:
+def chain():
+    """A local anvil node (the anchoring tests' EVM JSON-RPC node), or None where it cannot start."""
+    try:
+        node = Node()
+    except (RuntimeError, OSError, subprocess.SubprocessError):
+        yield None
+        return
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def web_data_dir(tmp_path_factory, chain) -> Path:
     """A data directory with the reference district (every boundary and station) and its last six
-    weeks of readings, its checkpoints cosigned by one witness (quorum 1), and a forecast model
-    where `citytwin air forecast train` puts it."""
+    weeks of readings, its checkpoints cosigned by one witness (quorum 1), a forecast model where
+    `citytwin air forecast train` puts it, the readings' checkpoint anchored on `chain`, and green
+    finance records after it."""
     directory = tmp_path_factory.mktemp("web") / "data"
     Twin.init(directory, origin="test.citytwin/web").close()
     config = directory / "citytwin.toml"
@@ -79,8 +98,18 @@ def web_data_dir(tmp_path_factory) -> Path:
         text = config.read_text().replace("# quorum = 1", "quorum = 1")
         config.write_text(text + f'\n[[log.witness]]\nname = "{WITNESS}"\nurl = "{url}"\nvkey = "{vkey}"\n')
         _commit_reference(directory)
+        if chain is not None:
+            _anchor(directory, chain)
         _commit_finance(directory)
     return directory
+
+
+def _anchor(directory: Path, node) -> None:
+    """Deploy the anchoring contract on `node` and post the current checkpoint, as a user would."""
+    node.fund(create_chain_key(directory / "keys" / "chain.key").address)
+    for args in (["deploy", "--rpc", node.rpc], ["post"]):
+        result = CliRunner().invoke(app, ["--data-dir", str(directory), "anchor", *args])
+        assert result.exit_code == 0, result.output
 
 
 SITE = {"type": "Point", "coordinates": [116.6564, 39.9097]}  # in Tongzhou

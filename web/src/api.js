@@ -19,7 +19,6 @@ async function get(path, params, accept) {
 }
 
 export const getJson = async (path, params, accept) => (await get(path, params, accept)).json();
-export const getText = async (path, params) => (await get(path, params)).text();
 
 export const overview = () => getJson("/api/v1/dashboard/overview");
 export const station = (id, days = 14) => getJson(`/api/v1/dashboard/stations/${encodeURIComponent(id)}`, { days });
@@ -34,5 +33,9 @@ export const ledger = () => getJson("/api/v1/dashboard/ledger");
 export const ledgerHistory = (limit = 500) => getJson("/api/v1/dashboard/ledger/history", { limit });
 export const areas = () => getJson("/ngsi-ld/v1/entities",
   { type: "AdministrativeArea", limit: 1000 }, "application/geo+json");
-export const observationProof = (entityId, attribute, observedAt) =>
-  getText("/api/v1/proofs/observations", { entity_id: entityId, attribute, observed_at: observedAt });
+// The proof bundle of a reading and its log index (the X-Log-Index header).
+export async function observationProof(entityId, attribute, observedAt) {
+  const response = await get("/api/v1/proofs/observations", { entity_id: entityId, attribute, observed_at: observedAt });
+  return { text: await response.text(), index: Number(response.headers.get("X-Log-Index")) };
+}
+export const anchors = (index) => getJson(`/api/v1/proofs/anchors/${index}`);

@@ -1,5 +1,6 @@
 // "Verify this figure": fetch the proof of the reading behind a number on screen and check it
 // in the browser, showing each step; an altered proof fails loudly.
+import { anchorList } from "./anchors.js";
 import * as api from "./api.js";
 import { h, label } from "./dom.js";
 import { t, apply, number } from "./i18n.js";
@@ -11,6 +12,8 @@ const STEPS = ["parse", "signature", "witnesses", "leaf", "inclusion", "figure"]
 export function proofPanel(figure, ledgerInfo) {
   const status = h("p", { class: "verdict", role: "status", "aria-live": "polite", "data-testid": "verdict" });
   const steps = h("ol", { class: "steps" });
+  const anchorSlot = h("div", { "data-testid": "anchor-slot" });
+  let logIndex = null;
   const bundleBox = h("textarea", { class: "bundle", rows: 8, spellcheck: "false", "data-testid": "bundle",
     "aria-label": t("proof.bundle") });
   const run = async (text) => {
@@ -34,6 +37,9 @@ export function proofPanel(figure, ledgerInfo) {
       status.className = "verdict ok";
       status.textContent = t("proof.verified");
       status.dataset.result = "verified";
+      if (logIndex === proven.index) {
+        anchorSlot.replaceChildren(h("h4", {}, t("anchor.title")), await anchorList(proven.index, proven));
+      }
     } catch (e) {
       status.className = "verdict fail";
       status.textContent = `${t("proof.notVerified")}: ${e.message}`;
@@ -42,8 +48,11 @@ export function proofPanel(figure, ledgerInfo) {
   };
   const fetchAndRun = async () => {
     status.dataset.result = "";
+    anchorSlot.replaceChildren();
     try {
-      bundleBox.value = await api.observationProof(figure.entity_id, figure.attribute, figure.observed_at);
+      const proof = await api.observationProof(figure.entity_id, figure.attribute, figure.observed_at);
+      bundleBox.value = proof.text;
+      logIndex = BigInt(proof.index);
     } catch (e) {
       status.className = "verdict fail";
       status.textContent = `${t("proof.notVerified")}: ${e.message}`;
@@ -61,7 +70,7 @@ export function proofPanel(figure, ledgerInfo) {
       h("button", { type: "button", onclick: fetchAndRun, "data-testid": "verify" }, label("proof.verify")),
       h("button", { type: "button", onclick: () => run(bundleBox.value), "data-testid": "reverify" },
         label("proof.reverify"))),
-    status, steps, h("details", {}, h("summary", {}, label("proof.bundle")), bundleBox));
+    status, steps, anchorSlot, h("details", {}, h("summary", {}, label("proof.bundle")), bundleBox));
   apply(panel);
   return panel;
 }

@@ -1,5 +1,6 @@
 // Checks a C2SP tlog-proof bundle in the browser with WebCrypto, step by step:
-//   RFC 9162 §2.1.1 leaf hash, §2.1.3.2 inclusion proof against the checkpoint's root,
+//   RFC 9162 §2.1.1 leaf hash, §2.1.3.2 inclusion proof against the checkpoint's root, §2.1.4.2
+//   consistency of an anchored tree with it,
 //   C2SP signed-note Ed25519 signature of the log, C2SP tlog-cosignature (cosignature/v1) of witnesses.
 // Nothing here trusts the server: the verdict rests on the log's verifier key alone.
 
@@ -109,6 +110,39 @@ export async function rootFromInclusion(leaf, index, size, hashes) {
   return r;
 }
 
+// RFC 9162 §2.1.4.2: check that the tree of `size1` with `root1` is a prefix of the tree of
+// `size2` with `root2`, given the consistency proof `hashes`.
+export async function verifyConsistency(size1, size2, root1, root2, hashes) {
+  if (size1 > size2) throw new VerificationError(`consistency: size ${size1} is beyond ${size2}`);
+  if (size1 === size2) {
+    if (hashes.length || !equal(root1, root2)) throw new VerificationError(`consistency: two roots for size ${size1}`);
+    return;
+  }
+  if (size1 === 0n) return;
+  if (!hashes.length) throw new VerificationError("consistency: empty proof");
+  const path = (size1 & (size1 - 1n)) === 0n ? [root1, ...hashes] : [...hashes];
+  let fn = size1 - 1n;
+  let sn = size2 - 1n;
+  while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) throw new VerificationError("consistency proof: more hashes than the tree has levels");
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) throw new VerificationError("consistency proof: fewer hashes than the tree has levels");
+  if (!equal(fr, root1)) throw new VerificationError(`consistency: anchored root at size ${size1} differs: got ${hex(fr).slice(0, 16)}…`);
+  if (!equal(sr, root2)) throw new VerificationError(`consistency: root at size ${size2} differs: got ${hex(sr).slice(0, 16)}…`);
+}
+
 // The log's signature on the checkpoint (signed-note, Ed25519, type 0x01).
 export async function checkSignature(note, key) {
   const line = note.signatures.find((s) => s.name === key.name && s.keyId === key.id);
@@ -163,5 +197,5 @@ export async function verifyBundle(text, { logKey, witnesses = [], quorum = 0 },
     return hex(root);
   });
   const entry = JSON.parse(new TextDecoder().decode(bundle.extra));
-  return { entry, index: bundle.index, size: note.size, leaf, cosigned };
+  return { entry, index: bundle.index, size: note.size, root: note.root, leaf, cosigned };
 }

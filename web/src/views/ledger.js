@@ -4,12 +4,17 @@
 import * as api from "../api.js";
 import { clear, h, label } from "../dom.js";
 import { apply, name } from "../i18n.js";
+import { anchorList } from "../anchors.js";
 import { proofPanel } from "../proofpanel.js";
+import { parseNote } from "../verify.js";
 import { checkpointCard } from "./checkpoint.js";
 import { historyCard } from "./history.js";
 
 export async function render(main, ctx) {
   const [ledger, ov, history] = await Promise.all([ctx.ledger(), api.overview(), api.ledgerHistory()]);
+  // every anchor covers entry 0: the chain's record of this log, checked against the latest checkpoint
+  const anchors = h("section", { class: "card span2", "data-testid": "ledger-anchors" },
+    h("h2", {}, label("anchor.ledgerTitle")), await anchorList(0n, parseNote(ledger.checkpoint)));
   const slot = h("div", { class: "span2" });
   const withData = ov.stations.filter((s) => s.latest && s.latest.pm25 !== null);
   const select = h("select", { "data-testid": "proof-station", "aria-label": "station" },
@@ -28,6 +33,7 @@ export async function render(main, ctx) {
       h("p", { class: "muted" }, label("ledger.keyAdvice")),
       h("p", {}, h("a", { href: "/log/checkpoint" }, label("ledger.rawCheckpoint")))),
     historyCard(history),
+    anchors,
     h("section", { class: "card span2" }, h("h2", {}, label("ledger.verifyFigure")),
       h("label", {}, label("ledger.pickStation"), " ", select)),
     slot));
