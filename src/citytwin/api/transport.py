@@ -7,7 +7,7 @@ see ``citytwin.transport.travel``). Unknown stations are 404; bad parameters 400
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -38,7 +38,7 @@ def _places():
     return station_places(_network(), boundaries())
 
 
-@cache
+@lru_cache(maxsize=8)  # one graph per distinct model; bounded, since the parameters come from callers
 def _graph(speed_factor: float, dwell_s: float, transfer_s: float):
     from citytwin.transport.travel import TravelGraph, TravelModel
 
