@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,9 +28,10 @@ import orjson
 
 from citytwin.carbon.inventory import Inventory
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
-from citytwin.ledger.note import CosignatureVerifier, Signer, Verifier, generate_key
+from citytwin.ledger.note import CosignatureVerifier, Signer, Verifier
 from citytwin.twin import Entity, Twin
 from citytwin.twin.canonical import canonicalize
+from citytwin.twin.signed import create_principal, principal_signer
 
 __all__ = [
     "ENTITY_TYPE",
@@ -49,35 +49,6 @@ ENTITY_TYPE = "GHGInventory"
 INLINE_LIMIT = 60 * 1024  # bytes of canonical document kept inside the entity (log entries ≤ 64 KiB)
 _SUBMISSION_CONTEXT = b"citytwin.carbon.submission/v1\n"
 _REVIEW_CONTEXT = b"citytwin.carbon.review/v1\n"
-
-
-def _principal_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "keys" / "principals"
-
-
-def create_principal(data_dir: Path, name: str) -> str:
-    """Create the Ed25519 key pair of principal ``name``; returns its verifier key text."""
-    folder = _principal_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    private_path = folder / f"{name}.key"
-    if private_path.exists():
-        raise BadInputError(f"principal {name!r} already has a key at {private_path}")
-    private_text, verifier_text = generate_key(name)
-    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as fh:
-        fh.write(private_text + "\n")
-    (folder / f"{name}.vkey").write_text(verifier_text + "\n")
-    return verifier_text
-
-
-def _signer(data_dir: Path, name: str) -> Signer:
-    path = _principal_dir(data_dir) / f"{name}.key"
-    try:
-        return Signer.from_text(path.read_text().strip())
-    except OSError:
-        raise NotFoundError(
-            f"principal {name!r}: no key at {path}; create it with `citytwin carbon principal`"
-        ) from None
 
 
 def _sign(signer: Signer, context: bytes, body: bytes) -> str:
@@ -120,7 +91,7 @@ def submit(twin: Twin, inventory: Inventory, principal: str) -> Entity:
     Inventory.from_dict(doc)
     body = canonicalize(doc)
     digest = hashlib.sha256(body).hexdigest()
-    signer = _signer(twin.config.data_dir, principal)
+    signer = principal_signer(twin.config.data_dir, principal)
     props = {
         "status": "submitted",
         "document_sha256": digest,
@@ -162,7 +133,7 @@ def _review(twin: Twin, entity_id: str, principal: str, decision: str, reason: s
         raise BadInputError(f"{entity_id} is {props.get('status')!r}: only a 'submitted' inventory can be reviewed")
     document = _document(twin.config.data_dir, props)
     _check_document(props, document)
-    signer = _signer(twin.config.data_dir, principal)
+    signer = principal_signer(twin.config.data_dir, principal)
     body = _review_body(entity_id, decision, reason, props["document_sha256"], props["signature"])
     review = {
         "decision": decision,

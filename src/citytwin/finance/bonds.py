@@ -25,11 +25,11 @@ import orjson
 
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
 from citytwin.finance import projects
-from citytwin.finance._records import check_signed, commit_signed
 from citytwin.finance.classifier import classify
 from citytwin.ledger.note import Verifier
 from citytwin.twin import Twin
 from citytwin.twin.canonical import canonicalize
+from citytwin.twin.signed import check_signed, commit_signed
 
 __all__ = ["allocate", "impact_report", "issue", "prove_report", "verify_report"]
 

@@ -13,9 +13,9 @@ signed by the project's owner (the principal of version 1); :func:`history` re-c
 from __future__ import annotations
 
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
-from citytwin.finance._records import check_signed, commit_signed
 from citytwin.finance.classifier import classify
 from citytwin.twin import Entity, Twin
+from citytwin.twin.signed import check_signed, commit_signed
 
 __all__ = ["ENTITY_TYPE", "IMPACT_FIELDS", "STATUSES", "history", "project", "register", "update"]
 

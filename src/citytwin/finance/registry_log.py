@@ -27,11 +27,10 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import orjson
 
-from citytwin.errors import BadInputError, NotFoundError, VerificationError
+from citytwin.errors import BadInputError, VerificationError
 from citytwin.finance.registry import (
     ActRefused,
     SignedAct,
@@ -41,10 +40,10 @@ from citytwin.finance.registry import (
     required_adjustments,
     sign_act,
 )
-from citytwin.ledger.note import Signer
 from citytwin.twin import Twin
 from citytwin.twin.canonical import canonicalize, format_string
 from citytwin.twin.model import format_time
+from citytwin.twin.signed import principal_signer as load_signer
 
 __all__ = [
     "ACT_TYPE", "ActRefused", "Registry", "ReplayResult", "act_id", "load_signer", "replay", "verified_reduction",
@@ -54,17 +53,6 @@ __all__ = [
 ACT_TYPE = "CarbonCreditAct"
 _PREFIX = b'{"id":"urn:ngsi-ld:' + ACT_TYPE.encode() + b":"
 _CHUNK = 65_536
-
-
-def load_signer(data_dir: Path, name: str) -> Signer:
-    """The principal's signer from ``<data>/keys/principals/<name>.key`` (made by
-    :func:`citytwin.carbon.mrv.create_principal`)."""
-    path = Path(data_dir) / "keys" / "principals" / f"{name}.key"
-    try:
-        return Signer.from_text(path.read_text().strip())
-    except OSError:
-        raise NotFoundError(
-            f"principal {name!r}: no key at {path}; create it with `citytwin carbon principal`") from None
 
 
 @dataclass

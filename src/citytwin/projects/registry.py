@@ -21,9 +21,9 @@ import math
 import re
 
 from citytwin.errors import BadInputError, CityTwinError, NotFoundError, VerificationError
-from citytwin.finance._records import check_signed, commit_signed
 from citytwin.ledger.proof import verify_proof
 from citytwin.twin import Entity, Twin
+from citytwin.twin.signed import check_signed, commit_signed
 
 __all__ = [
     "CATEGORIES", "PROJECT_TYPE", "REPORT_TYPE", "project", "projects", "register", "report", "reports", "verify",

@@ -1,0 +1,82 @@
+"""Principals' keys and signed twin records, shared by the apps that take signed acts (carbon
+MRV, green finance, the investment program).
+
+A principal's Ed25519 key pair lives in ``<data>/keys/principals/<name>.key`` (mode 0600, a C2SP
+signed-note ``PRIVATE+KEY+...`` line) and ``<name>.vkey``. A signed record is an entity version
+whose properties carry the record, the signer's name and verifier key, and the Ed25519 signature
+over a context line (naming the kind of record and its version) followed by the record's RFC 8785
+canonical bytes; the context keeps a signature made for one kind of record from being replayed as
+another.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from pathlib import Path
+
+from citytwin.errors import BadInputError, NotFoundError, VerificationError
+from citytwin.ledger.note import Signer, Verifier, generate_key
+from citytwin.twin.canonical import canonicalize
+from citytwin.twin.model import Entity
+from citytwin.twin.twin import Twin
+
+__all__ = ["check_signed", "commit_signed", "create_principal", "principal_dir", "principal_signer"]
+
+
+def principal_dir(data_dir: Path) -> Path:
+    """Where the principals' keys of a data directory live."""
+    return Path(data_dir) / "keys" / "principals"
+
+
+def create_principal(data_dir: Path, name: str) -> str:
+    """Create the Ed25519 key pair of principal ``name``; returns its verifier key text."""
+    folder = principal_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    private_path = folder / f"{name}.key"
+    if private_path.exists():
+        raise BadInputError(f"principal {name!r} already has a key at {private_path}")
+    private_text, verifier_text = generate_key(name)
+    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as fh:
+        fh.write(private_text + "\n")
+    (folder / f"{name}.vkey").write_text(verifier_text + "\n")
+    return verifier_text
+
+
+def principal_signer(data_dir: Path, name: str) -> Signer:
+    """The signer of principal ``name``; `NotFoundError` naming the missing key file."""
+    path = principal_dir(data_dir) / f"{name}.key"
+    try:
+        return Signer.from_text(path.read_text().strip())
+    except OSError:
+        raise NotFoundError(
+            f"principal {name!r}: no key at {path}; create it with `citytwin carbon principal`") from None
+
+
+def commit_signed(twin: Twin, entity_id: str, entity_type: str, principal: str, context: bytes, record: dict,
+                  jurisdiction: str | None = None, location: dict | None = None) -> Entity:
+    """Sign ``record`` as ``principal`` and commit it as a new version of ``entity_id``."""
+    signer = principal_signer(twin.config.data_dir, principal)
+    signature = base64.b64encode(signer.signature(context + canonicalize(record))).decode()
+    props = {"record": record, "signer": principal, "signer_key": signer.verifier_text, "signature": signature}
+    result = twin.commit([Entity(id=entity_id, type=entity_type, jurisdiction=jurisdiction, location=location,
+                                 properties=props)])
+    if result.rejected or not result.accepted:
+        reason = result.rejected[0].reason if result.rejected else "nothing changed"
+        raise BadInputError(f"{entity_id} refused: {reason}")
+    return twin.entity(entity_id)
+
+
+def check_signed(props: dict, context: bytes, what: str) -> dict:
+    """The record of a signed version after its signature verified; raises :class:`VerificationError`."""
+    try:
+        verifier = Verifier.from_text(props["signer_key"])
+        ok = verifier.name == props["signer"] and verifier.verify(
+            context + canonicalize(props["record"]), base64.b64decode(props["signature"], validate=True))
+    except (KeyError, TypeError, ValueError, binascii.Error, BadInputError) as e:
+        raise VerificationError(f"{what}: not a signed record ({e})") from e
+    if not ok:
+        raise VerificationError(f"{what}: the signature by {props.get('signer')!r} does not verify")
+    return props["record"]
