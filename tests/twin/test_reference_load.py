@@ -113,3 +113,6 @@ def test_loading_twice_stores_nothing_twice(loaded):
     assert second["observations"]["stored"] == 0 and second["entities"]["stored"] == 0
     assert second["observations"]["already_stored"] == first["observations"]["stored"]
     assert second["status"]["log_size"] == first["status"]["log_size"]
+    # the other programs' reference data (issue 11) comes with it, once
+    assert first["programs"] == {"parks": 1, "metro_stations": 425, "projects": 41}
+    assert second["programs"] == {"parks": 0, "metro_stations": 0, "projects": 0}

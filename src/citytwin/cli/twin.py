@@ -10,6 +10,8 @@ from rich.table import Table
 from citytwin.cli._common import console, data_dir, emit_json, err_console, progress_bar
 from citytwin.twin.config import DEFAULT_ORIGIN
 
+REFERENCE_PROJECTS_PRINCIPAL = "subcenter-planning"
+
 load_app = typer.Typer(help="Load data into the twin. 向孪生体加载数据。", no_args_is_help=True)
 entities_app = typer.Typer(help="Entities of the twin. 孪生实体。", no_args_is_help=True)
 observations_app = typer.Typer(help="Observations of the twin. 观测数据。", no_args_is_help=True)
@@ -52,14 +54,23 @@ def init(
         console.print(f"initialised {status['data_dir']}: log {origin!r}, verifier key {status['verifier_key']}")
 
 
-def load_reference(ctx: typer.Context, json: JsonOption = False) -> None:
-    """Load the reference district (boundaries, stations, hourly observations). 加载参考区域数据。"""
+def load_reference(
+    ctx: typer.Context,
+    projects_principal: Annotated[str, typer.Option(
+        "--projects-principal",
+        help="The principal who signs the reference investment projects (its key is created if missing). "
+             "签署参考投资项目的主体。")] = REFERENCE_PROJECTS_PRINCIPAL,
+    json: JsonOption = False,
+) -> None:
+    """Load the reference district: boundaries, air stations and their hourly observations, the
+    park, the metro stations and the named investment projects. 加载参考区域数据。"""
     from citytwin.datasets.load import load_reference as load
     from citytwin.datasets.load import reference_observation_count
 
     with _twin(ctx) as twin:
         with progress_bar("loading observations 加载观测", reference_observation_count(), enabled=not json) as advance:
             report = load(twin, progress=advance)
+        programs = _load_programs(twin, projects_principal)
         status = twin.status()
     summary = {
         "entities": {"stored": report.entities.accepted, "unchanged": report.entities.duplicates,
@@ -68,6 +79,7 @@ def load_reference(ctx: typer.Context, json: JsonOption = False) -> None:
                          "rejected": len(report.observations.rejected)},
         "rejections": [{"reason": r.reason} for r in
                        (report.entities.rejected + report.observations.rejected)[:20]],
+        "programs": programs,
         "status": status,
     }
     if json:
@@ -79,8 +91,24 @@ def load_reference(ctx: typer.Context, json: JsonOption = False) -> None:
         f"{summary['observations']['already_stored']:,} already stored, "
         f"{summary['observations']['rejected']:,} rejected; log size {status['log_size']:,}"
     )
+    console.print(f"programs: {programs['parks']} park, {programs['metro_stations']} metro stations, "
+                  f"{programs['projects']} investment projects stored", highlight=False)
     for rejection in summary["rejections"]:
         err_console.print(f"rejected: {rejection['reason']}", highlight=False)
+
+
+def _load_programs(twin, principal: str) -> dict:
+    """Commit the reference data of the other programs (issue 11): the City Green Heart park, the
+    metro stations, and the named investment projects signed by ``principal``; counts stored now."""
+    from citytwin.green.reference import load_reference as load_parks
+    from citytwin.projects.load import load_reference as load_projects
+    from citytwin.transport.load import load_reference as load_stations
+    from citytwin.twin.signed import create_principal, principal_dir
+
+    if not (principal_dir(twin.config.data_dir) / f"{principal}.key").exists():
+        create_principal(twin.config.data_dir, principal)
+    return {"parks": load_parks(twin)["accepted"], "metro_stations": load_stations(twin).accepted,
+            "projects": load_projects(twin, principal).registered}
 
 
 def entities_ls(
