@@ -2,18 +2,8 @@
 
 import json
 
-from typer.testing import CliRunner
-
-from citytwin.cli import app
 from citytwin.twin import Entity, Twin
-
-runner = CliRunner()
-
-
-def _run(data, *args, code=0):
-    result = runner.invoke(app, ["--data-dir", str(data), *args])
-    assert result.exit_code == code, result.output
-    return result.output
+from cli_support import run_cli
 
 
 def test_services_commands(tmp_path):
@@ -22,16 +12,16 @@ def test_services_commands(tmp_path):
         twin.commit([Entity(id="urn:ngsi-ld:PointOfInterest:h1", type="PointOfInterest",
                             location={"type": "Point", "coordinates": [116.70, 39.90]},
                             properties={"name": "H1", "category": ["hospital"], "capacity": 500})])
-    rows = json.loads(_run(data, "services", "facilities", "--json"))
+    rows = json.loads(run_cli(data, "services", "facilities", "--json"))
     assert rows[0]["kind"] == "hospital" and rows[0]["capacity"] == 500
-    assert "H1" in _run(data, "services", "facilities")
-    report = json.loads(_run(data, "services", "access", "hospital", "-j", "110112", "-j", "131028", "--json"))
+    assert "H1" in run_cli(data, "services", "facilities")
+    report = json.loads(run_cli(data, "services", "access", "hospital", "-j", "110112", "-j", "131028", "--json"))
     rows = {r["jurisdiction"]: r for r in report["jurisdictions"]}
     assert rows["131028"]["nearest_in_other_jurisdiction_pct"] == 100.0
     assert report["distance_basis"] == "straight line only: no road network loaded"
-    assert "跨界" in _run(data, "services", "access", "hospital", "-j", "110112")
-    _run(data, "services", "access", "school", code=2)  # none loaded: NotFoundError
-    summary = json.loads(_run(data, "services", "registry", "--by", "grade", "--json"))
+    assert "跨界" in run_cli(data, "services", "access", "hospital", "-j", "110112")
+    run_cli(data, "services", "access", "school", code=2)  # none loaded: NotFoundError
+    summary = json.loads(run_cli(data, "services", "registry", "--by", "grade", "--json"))
     assert summary["institutions"] == 239
-    assert "村卫生室" in _run(data, "services", "registry")
-    _run(data, "services", "registry", "--by", "beds", code=2)
+    assert "村卫生室" in run_cli(data, "services", "registry")
+    run_cli(data, "services", "registry", "--by", "beds", code=2)
