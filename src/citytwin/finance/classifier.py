@@ -2,10 +2,12 @@
 
 A project is eligible under an edition when its activity is one of the edition's items and every
 criterion of the item holds for the declared attributes (:mod:`citytwin.finance.taxonomy`). The
-result lists each criterion with the declared value, whether it passed and the standard it comes
-from; "not eligible" always carries the reason: an excluded activity (fossil-fuel clean use,
-removed by the 2021 catalogue), an activity the edition does not have (green consumption before
-2025), an attribute not declared, or one that fails its threshold.
+category named is the deepest code the activities table records for the item in that edition,
+with its path from level I (:func:`citytwin.finance.taxonomy.path`); the classifier never guesses
+a code below what is recorded. The result lists each criterion with the declared value, whether it
+passed and the standard it comes from; "not eligible" always carries the reason: an excluded
+activity (fossil-fuel clean use, removed by the 2021 catalogue), an activity the edition does not
+have (green consumption before 2025), an attribute not declared, or one that fails its threshold.
 """
 
 from __future__ import annotations
@@ -36,18 +38,23 @@ class Classification:
     reason_en: str
     reason_zh: str
     checks: tuple[Check, ...] = field(default_factory=tuple)
+    path: tuple[taxonomy.Category, ...] = field(default_factory=tuple)  # level I down to ``category``
 
     def to_dict(self) -> dict:
         return {
             "edition": self.edition,
             "activity": self.activity,
             "eligible": self.eligible,
-            "category": None if self.category is None else {
-                "code": self.category.code, "zh": self.category.zh, "en": self.category.en},
+            "category": None if self.category is None else _brief(self.category),
+            "path": [_brief(c) for c in self.path],
             "reason_en": self.reason_en,
             "reason_zh": self.reason_zh,
             "checks": [c.__dict__ for c in self.checks],
         }
+
+
+def _brief(category: taxonomy.Category) -> dict:
+    return {"code": category.code, "zh": category.zh, "en": category.en, "level": category.level}
 
 
 def _check(criterion: dict, attributes: dict) -> Check:
@@ -88,7 +95,8 @@ def classify(activity: str, attributes: dict | None = None, edition: str = "2025
                               f"not eligible: the {edition} catalogue has no item for {item.en.lower()} "
                               f"(it appears in {sorted(item.categories)})",
                               f"不符合：{edition}年版目录无“{item.zh}”")
-    category = next(c for c in taxonomy.categories(edition) if c.code == code)
+    path = tuple(taxonomy.path(edition, code))
+    category = path[-1]
     checks = tuple(_check(c, attributes) for c in item.criteria)
     failed = [c for c in checks if not c.passed]
     if failed:
@@ -96,7 +104,9 @@ def classify(activity: str, attributes: dict | None = None, edition: str = "2025
         what = "not declared" if first.value is None else f"is {first.value!r}"
         return Classification(edition, item.id, False, category,
                               f"not eligible: {first.attribute} {what}, expected {first.expected} ({first.basis})",
-                              f"不符合：{first.attribute} 应为 {first.expected}", checks)
+                              f"不符合：{first.attribute} 应为 {first.expected}", checks, path)
+    trail_en = " > ".join(f"{c.code} {c.en}" for c in path)
+    trail_zh = " > ".join(f"{c.code} {c.zh}" for c in path)
     return Classification(edition, item.id, True, category,
-                          f"eligible: {edition} catalogue category {code} {category.en}",
-                          f"符合：{edition}年版目录 {code} {category.zh}", checks)
+                          f"eligible: {edition} catalogue category {trail_en}",
+                          f"符合：{edition}年版目录 {trail_zh}", checks, path)
