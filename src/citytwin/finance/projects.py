@@ -15,7 +15,7 @@ from __future__ import annotations
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
 from citytwin.finance.classifier import classify
 from citytwin.twin import Entity, Twin
-from citytwin.twin.signed import check_signed, commit_signed
+from citytwin.twin.signed import check_signed, commit_signed, signed_version
 
 __all__ = ["ENTITY_TYPE", "IMPACT_FIELDS", "STATUSES", "history", "project", "register", "update"]
 
@@ -62,12 +62,7 @@ def register(twin: Twin, principal: str, project_id: str, *, name_zh: str, name_
 
 def project(twin: Twin, project_id: str) -> dict:
     """The current record of a project, its version and log index, after its signature verified."""
-    try:
-        entity = twin.entity(_entity_id(project_id))
-    except NotFoundError:
-        raise NotFoundError(f"no green project {project_id!r}") from None
-    record = check_signed(entity.properties, _CONTEXT, entity.id)
-    return {**record, "version": entity.version, "log_index": entity.log_index, "jurisdiction": entity.jurisdiction}
+    return signed_version(twin, _entity_id(project_id), _CONTEXT, f"green project {project_id!r}")
 
 
 def update(twin: Twin, principal: str, project_id: str, *, status: str | None = None,

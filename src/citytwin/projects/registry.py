@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 import re
 
-from citytwin.errors import BadInputError, CityTwinError, NotFoundError, VerificationError
+from citytwin.errors import BadInputError, CityTwinError, VerificationError
 from citytwin.ledger.proof import verify_proof
 from citytwin.twin import Entity, Twin
-from citytwin.twin.signed import check_signed, commit_signed
+from citytwin.twin.signed import check_signed, commit_signed, signed_version
 
 __all__ = [
     "CATEGORIES", "PROJECT_TYPE", "REPORT_TYPE", "project", "projects", "register", "report", "reports", "verify",
@@ -87,12 +87,7 @@ def register(twin: Twin, principal: str, project_id: str, *, name_zh: str, juris
 
 def project(twin: Twin, project_id: str) -> dict:
     """The current record of a project after its signature verified, with version and log index."""
-    try:
-        entity = twin.entity(_project_id(project_id))
-    except NotFoundError:
-        raise NotFoundError(f"no investment project {project_id!r}") from None
-    record = check_signed(entity.properties, _PROJECT_CONTEXT, entity.id)
-    return {**record, "jurisdiction": entity.jurisdiction, "version": entity.version, "log_index": entity.log_index}
+    return signed_version(twin, _project_id(project_id), _PROJECT_CONTEXT, f"investment project {project_id!r}")
 
 
 def projects(twin: Twin, jurisdiction: str | None = None, category: str | None = None) -> list[dict]:

@@ -22,7 +22,7 @@ from citytwin.twin.canonical import canonicalize
 from citytwin.twin.model import Entity
 from citytwin.twin.twin import Twin
 
-__all__ = ["check_signed", "commit_signed", "create_principal", "principal_dir", "principal_signer"]
+__all__ = ["check_signed", "commit_signed", "create_principal", "principal_dir", "principal_signer", "signed_version"]
 
 
 def principal_dir(data_dir: Path) -> Path:
@@ -80,3 +80,14 @@ def check_signed(props: dict, context: bytes, what: str) -> dict:
     if not ok:
         raise VerificationError(f"{what}: the signature by {props.get('signer')!r} does not verify")
     return props["record"]
+
+
+def signed_version(twin: Twin, entity_id: str, context: bytes, what: str) -> dict:
+    """The latest version of a signed record after its signature verified, with its
+    ``jurisdiction``, ``version`` and ``log_index``; `NotFoundError` naming ``what`` if absent."""
+    try:
+        entity = twin.entity(entity_id)
+    except NotFoundError:
+        raise NotFoundError(f"no {what}") from None
+    record = check_signed(entity.properties, context, entity.id)
+    return {**record, "jurisdiction": entity.jurisdiction, "version": entity.version, "log_index": entity.log_index}
