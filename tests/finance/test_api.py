@@ -67,6 +67,14 @@ def test_catalogue_and_classify(setup):
     client, _, _ = setup
     assert len(client.get("/api/v1/finance/catalogues/2021").json()["categories"]) == 6
     assert client.get("/api/v1/finance/catalogues/2015").status_code == 400
+    full = client.get("/api/v1/finance/catalogues/2025").json()
+    assert [row["published"] for row in full["coverage"]] == [9, 38, 271] and len(full["tree"]) == 9
+    assert full["categories"][0]["en_source"] == "our translation"
+    assert client.get("/api/v1/finance/catalogues/2025?level=4").status_code == 400
+    node = client.get("/api/v1/finance/catalogues/2021/categories/3").json()
+    assert node["category"]["zh"] == "清洁能源产业" and node["children"] == []
+    assert client.get("/api/v1/finance/catalogues/2021/categories/3.2").status_code == 404
+    assert client.get("/api/v1/finance/catalogues/2021/categories/x").status_code == 400
     result = client.post("/api/v1/finance/classify", json={"activity": "solar_power",
                                                            "attributes": {"capacity_mw": 5}}).json()
     assert result["eligible"] and result["category"]["code"] == "4"

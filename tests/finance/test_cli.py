@@ -75,6 +75,22 @@ def test_catalogue_and_classify_commands(tmp_path):
     out = _run(tmp_path, "finance", "classify", "green_consumer_appliance", "--attr", "energy_efficiency_grade=1",
                "--edition", "2021", code=1)
     assert "the 2021 catalogue has no item" in " ".join(out.split())
+    assert result["path"] == [
+        {"code": "6", "zh": "基础设施绿色升级", "en": "Green upgrading of infrastructure", "level": 1}]
+
+
+def test_catalogue_tree_options(tmp_path):
+    full = json.loads(_run(tmp_path, "finance", "catalogue", "--edition", "2021", "--json"))
+    assert [row["published"] for row in full["coverage"]] == [6, 25, 48, 204]
+    assert [n["code"] for n in full["tree"]] == ["1", "2", "3", "4", "5", "6"]
+    assert len(json.loads(_run(tmp_path, "finance", "catalogue", "--level", "1", "--json"))["categories"]) == 9
+    node = json.loads(_run(tmp_path, "finance", "catalogue", "--edition", "2025", "--code", "8", "--json"))
+    assert node["category"]["zh"] == "绿色贸易" and [c["code"] for c in node["path"]] == ["8"]
+    out = " ".join(_run(tmp_path, "finance", "catalogue", "--edition", "2021").split())
+    assert "level 2: 0 of 25 published (not all recorded)" in out and "level 1: 6 of 6 published (complete)" in out
+    assert "expected dotted numbers" in " ".join(_run(tmp_path, "finance", "catalogue", "--code", "a.b",
+                                                      code=2).split())
+    assert "not recorded" in " ".join(_run(tmp_path, "finance", "catalogue", "--code", "1.1", code=2).split())
 
 
 def test_project_and_bond_commands(tmp_path):

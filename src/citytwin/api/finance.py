@@ -53,11 +53,24 @@ def _registry(state):
     return registry
 
 
-@router.get("/catalogues/{edition}", summary="Level-I categories of a green finance catalogue")
-def catalogue(edition: str, _: ReadAccess) -> dict:
+@router.get("/catalogues/{edition}", summary="Categories of a green finance catalogue, as a list and a code tree")
+def catalogue(edition: str, _: ReadAccess,
+              level: Annotated[int | None, Query(description="Only this level (1 = level I).")] = None) -> dict:
     from citytwin.finance import taxonomy
 
-    return {**taxonomy.edition(edition), "categories": [c.__dict__ for c in taxonomy.categories(edition)]}
+    return {**taxonomy.edition(edition), "coverage": taxonomy.coverage(edition),
+            "categories": [c.__dict__ for c in taxonomy.categories(edition, level)],
+            "tree": taxonomy.tree(edition) if level is None else None}
+
+
+@router.get("/catalogues/{edition}/categories/{code}", summary="One catalogue category, its path and its children")
+def catalogue_category(edition: str, code: str, _: ReadAccess) -> dict:
+    from citytwin.finance import taxonomy
+
+    node = taxonomy.category(edition, code)
+    return {"edition": edition, "category": node.__dict__,
+            "path": [c.__dict__ for c in taxonomy.path(edition, code)],
+            "children": [c.__dict__ for c in taxonomy.children(edition, code)]}
 
 
 @router.post("/classify", summary="Classify a project's activity, with each criterion checked")

@@ -55,20 +55,43 @@ def _attributes(pairs: list[str]) -> dict:
 
 
 @finance_app.command("catalogue")
-def catalogue_cmd(edition: EditionOption = "2025", json: JsonOption = False) -> None:
-    """Level-I categories of a catalogue edition. 目录一级分类。"""
+def catalogue_cmd(
+    edition: EditionOption = "2025",
+    level: Annotated[int | None, typer.Option("--level", help="Only this level (1 = level I). 只列该级。")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="One category, its path and children. 某一分类。")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Categories of a catalogue edition as a code tree, with recorded vs published counts. 目录分类树。"""
     from citytwin.finance import taxonomy
 
-    meta, cats = taxonomy.edition(edition), taxonomy.categories(edition)
+    meta, coverage = taxonomy.edition(edition), taxonomy.coverage(edition)
+    if code is not None:
+        node = taxonomy.category(edition, code)
+        view = {"category": node.__dict__, "path": [c.__dict__ for c in taxonomy.path(edition, code)],
+                "children": [c.__dict__ for c in taxonomy.children(edition, code)]}
+        if json:
+            emit_json({"edition": edition, **view})
+            return
+        console.print(" > ".join(f"{c.code} {c.zh} / {c.en}" for c in taxonomy.path(edition, code)), highlight=False)
+        console.print(f"English name: {node.en_source}; source: {node.source}", highlight=False)
+        for c in taxonomy.children(edition, code):
+            console.print(f"  {c.code} {c.zh} / {c.en}", highlight=False)
+        return
+    cats = taxonomy.categories(edition, level)
     if json:
-        emit_json({**meta, "categories": [c.__dict__ for c in cats]})
+        emit_json({**meta, "coverage": coverage, "categories": [c.__dict__ for c in cats],
+                   "tree": taxonomy.tree(edition) if level is None else None})
         return
     table = Table(title=f"{meta['title_zh']} / {meta['title_en']} (in force {meta['effective']})")
-    for column in ("code 代码", "名称", "name"):
+    for column in ("code 代码", "名称", "name", "English name 英文名"):
         table.add_column(column)
     for c in cats:
-        table.add_row(c.code, c.zh, c.en)
+        table.add_row("  " * (c.level - 1) + c.code, c.zh, c.en, c.en_source)
     console.print(table)
+    for row in coverage:
+        state = "complete" if row["complete"] else "not all recorded"
+        console.print(f"level {row['level']}: {row['recorded']} of {row['published']} published ({state})",
+                      highlight=False)
 
 
 @finance_app.command("classify")

@@ -105,7 +105,8 @@ def _checked(name: str, code: str) -> str:
 
 def category(name: str, code: str) -> Category:
     """The category ``code`` of edition ``name``; NotFoundError if that code is not recorded."""
-    node = _nodes(name).get(_checked(name, code))
+    code = _checked(name, code)
+    node = _nodes(name).get(code)
     if node is None:
         recorded = sorted({c.level for c in categories(name)})
         raise NotFoundError(f"catalogue code {code!r} is not recorded for the {name} catalogue "
