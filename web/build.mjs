@@ -6,15 +6,19 @@ import { cpSync, mkdirSync, rmSync } from "node:fs";
 const out = "../src/citytwin/web/static";
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// Views and ECharts are split into chunks loaded when needed, so that the first map does not wait
+// for the charts' code to be parsed.
 await build({
-  entryPoints: ["src/main.js"],
+  entryPoints: { app: "src/main.js" },
   bundle: true,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   format: "esm",
   minify: true,
   target: "es2022",
   charset: "utf8",
   legalComments: "linked",
-  outfile: `${out}/app.js`,
+  outdir: out,
   logLevel: "info",
 });
 // MapLibre 6 starts its worker from ./maplibre-gl-worker.mjs next to the importing module.

@@ -20,6 +20,12 @@ async function get(path, params, accept) {
 
 export const getJson = async (path, params, accept) => (await get(path, params, accept)).json();
 
+// The overview's and the map's data, asked for once per page view: `prefetch()` starts them as the
+// page starts, before the view's code has loaded; the view takes them with `take()`.
+let early = null;
+export const prefetch = () => { early = { overview: getJson("/api/v1/dashboard/overview"), areas: areas() }; };
+export const take = () => { const e = early ?? { overview: overview(), areas: areas() }; early = null; return e; };
+
 export const overview = () => getJson("/api/v1/dashboard/overview");
 export const station = (id, days = 14) => getJson(`/api/v1/dashboard/stations/${encodeURIComponent(id)}`, { days });
 export const history = (days = 3) => getJson("/api/v1/dashboard/history", { days });
@@ -31,8 +37,9 @@ export const inventory = (reference, year) => getJson("/api/v1/dashboard/carbon/
 export const finance = () => getJson("/api/v1/dashboard/finance");
 export const ledger = () => getJson("/api/v1/dashboard/ledger");
 export const ledgerHistory = (limit = 500) => getJson("/api/v1/dashboard/ledger/history", { limit });
-export const areas = () => getJson("/ngsi-ld/v1/entities",
-  { type: "AdministrativeArea", limit: 1000 }, "application/geo+json");
+export function areas() {
+  return getJson("/ngsi-ld/v1/entities", { type: "AdministrativeArea", limit: 1000 }, "application/geo+json");
+}
 // The proof bundle of a reading and its log index (the X-Log-Index header).
 export async function observationProof(entityId, attribute, observedAt) {
   const response = await get("/api/v1/proofs/observations", { entity_id: entityId, attribute, observed_at: observedAt });

@@ -4,12 +4,16 @@ import { setWorkerUrl } from "maplibre-gl";
 import * as api from "./api.js";
 import { h } from "./dom.js";
 import * as i18n from "./i18n.js";
-import * as airView from "./views/air.js";
-import * as carbonView from "./views/carbon.js";
-import * as financeView from "./views/finance.js";
-import * as ledgerView from "./views/ledger.js";
-import * as overviewView from "./views/overview.js";
-import * as stationView from "./views/station.js";
+
+// Each view is a chunk of its own, loaded on first use.
+const VIEWS = {
+  overview: () => import("./views/overview.js"),
+  station: () => import("./views/station.js"),
+  air: () => import("./views/air.js"),
+  carbon: () => import("./views/carbon.js"),
+  finance: () => import("./views/finance.js"),
+  ledger: () => import("./views/ledger.js"),
+};
 
 // MapLibre 6 starts its worker from this module's URL; name the copy we ship beside app.js.
 setWorkerUrl(new URL("./maplibre-gl-worker.mjs", import.meta.url).href);
@@ -33,12 +37,9 @@ async function route() {
   main.dataset.ready = "false";
   main.replaceChildren(h("p", { class: "muted", "data-i18n": "app.loading" }, i18n.t("app.loading")));
   try {
-    if (view === "station" && arg) await stationView.render(main, ctx, decodeURIComponent(arg));
-    else if (view === "ledger") await ledgerView.render(main, ctx);
-    else if (view === "carbon") await carbonView.render(main, ctx);
-    else if (view === "air") await airView.render(main, ctx);
-    else if (view === "finance") await financeView.render(main, ctx);
-    else await overviewView.render(main, ctx);
+    const name = (view === "station" && !arg) || !VIEWS[view] ? "overview" : view;
+    const module = await VIEWS[name]();
+    await module.render(main, ctx, arg && decodeURIComponent(arg));
   } catch (e) {
     main.replaceChildren(h("p", { class: "error", role: "alert" }, `${i18n.t("app.error")}: ${e.message}`));
   }
@@ -46,6 +47,8 @@ async function route() {
 }
 
 async function start() {
+  const view = location.hash.replace(/^#/, "").split("/")[1] ?? "";
+  if (!VIEWS[view] || view === "overview") api.prefetch(); // the first map's data, while the code loads
   await i18n.load(i18n.initial());
   const button = document.getElementById("lang");
   button.addEventListener("click", () => i18n.load(i18n.lang() === "en" ? "zh-CN" : "en"));

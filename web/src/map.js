@@ -52,30 +52,32 @@ export function stationFeatures(stations) {
   };
 }
 
-// A map in `container`; resolves once the style and both layers' data are drawn.
-export function createMap(container, areas, stations, onStation) {
+// A map in `container`, created at once; `data` resolves to {areas, stations, label} (GeoJSON
+// feature collections and a station's popup text). Resolves once both layers' data are drawn.
+export function createMap(container, data, onStation) {
   const map = new Map({ container, style: style(), center: [116.7, 39.9], zoom: 8,
     attributionControl: false, maxZoom: 14, fadeDuration: 0 });
   map.addControl(new NavigationControl({ showCompass: false }), "top-right");
   map.getCanvas().setAttribute("tabindex", "0");
   const popup = new Popup({ closeButton: false, closeOnClick: false });
+  let label = () => "";
   map.on("click", "stations", (e) => onStation(e.features[0].properties.station_id));
   map.on("mouseenter", "stations", (e) => {
     map.getCanvas().style.cursor = "pointer";
     const f = e.features[0];
-    popup.setLngLat(f.geometry.coordinates).setText(stations.label(f.properties.station_id)).addTo(map);
+    popup.setLngLat(f.geometry.coordinates).setText(label(f.properties.station_id)).addTo(map);
   });
   map.on("mouseleave", "stations", () => { map.getCanvas().style.cursor = ""; popup.remove(); });
-  return new Promise((resolve) => {
-    map.on("load", () => {
-      map.getSource("areas").setData(areas);
-      map.getSource("stations").setData(stations.features);
-      const bounds = new LngLatBounds();
-      for (const f of areas.features) if (f.properties.focus) extend(bounds, f.geometry.coordinates);
-      for (const f of stations.features.features) bounds.extend(f.geometry.coordinates);
-      if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 24, duration: 0 });
-      map.once("idle", () => resolve(map));
-    });
+  const loaded = new Promise((resolve) => map.once("load", resolve));
+  return Promise.all([data, loaded]).then(([{ areas, stations, label: text }]) => {
+    label = text;
+    map.getSource("areas").setData(areas);
+    map.getSource("stations").setData(stations);
+    const bounds = new LngLatBounds();
+    for (const f of areas.features) if (f.properties.focus) extend(bounds, f.geometry.coordinates);
+    for (const f of stations.features) bounds.extend(f.geometry.coordinates);
+    if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 24, duration: 0 });
+    return new Promise((resolve) => map.once("idle", () => resolve(map)));
   });
 }
 

@@ -200,8 +200,19 @@ def _overview(reader) -> dict:
 def history(state: StateDep, reader: ReaderDep, _: ReadAccess,
             days: Annotated[int, Query(ge=1, le=31, description="Days to cover, ending at the latest.")] = 3) -> dict:
     """For the map's time slider: the hours (UTC, ISO 8601) and, per station, the real-time AQI
-    and its HJ 633 colour at each hour (None where there is no value)."""
-    reader = _Remembering(state, reader)
+    and its HJ 633 colour at each hour (None where there is no value). Remembered until the log grows."""
+    key = (str(state.twin.config.data_dir), state.twin.log.size, days)
+    if key not in _history_cache:
+        answer = _history(_Remembering(state, reader), days)
+        _history_cache.clear()
+        _history_cache[key] = answer
+    return _history_cache[key]
+
+
+_history_cache: dict[tuple, dict] = {}
+
+
+def _history(reader, days: int) -> dict:
     try:
         stations = source.stations(reader)
     except NotFoundError as e:

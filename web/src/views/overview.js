@@ -1,28 +1,30 @@
 // Overview: the map with stations coloured by their latest AQI, each jurisdiction's AQI on the
 // latest day with data, the carbon pathway against the peak target, the latest checkpoint.
 import * as api from "../api.js";
-import { carbonTrajectory, jurisdictionBars } from "../charts.js";
 import { clear, h, label } from "../dom.js";
 import { apply, category, date, dateTime, name, number, onChange, t } from "../i18n.js";
 import { areaFeatures, createMap, showHour, stationFeatures } from "../map.js";
 import { checkpointCard } from "./checkpoint.js";
 
 export async function render(main, ctx) {
-  // the map first; the carbon chart and the checkpoint fill in when their data arrives
-  const later = Promise.all([api.carbon(), ctx.ledger()]);
-  const [ov, areasGeo, history] = await Promise.all([api.overview(), api.areas(), api.history()]);
-  const focus = new Set(ov.stations.map((s) => s.jurisdiction));
+  // The map is created first, with the page's skeleton, so that MapLibre's worker starts while the
+  // data is fetched; it draws the boundaries and stations as soon as they arrive. The slider's
+  // history, the charts and the checkpoint fill in after the map.
+  const first = api.take();
+  const data = Promise.all([first.overview, first.areas]);
+  // the rest is asked for once the map's data has come, so as not to delay it
+  const rest = data.then(() => ({ history: api.history(), later: Promise.all([api.carbon(), ctx.ledger()]) }));
   const mapEl = h("div", { id: "map", class: "map", role: "application", "data-i18n-aria": "map.aria" });
   const stationRows = h("tbody");
   const barsEl = h("div", { class: "chart", "data-testid": "jurisdiction-chart" });
   const carbonEl = h("div", { class: "chart", "data-testid": "carbon-chart" });
   const dayLine = h("p", { class: "muted", "data-testid": "latest-day" });
-  const slider = timeSlider(history, ctx);
+  const sliderSlot = h("div", { class: "slider" });
   const carbonNote = h("p", { class: "muted" });
   const checkpointSlot = h("div");
   clear(main).append(
     h("div", { class: "grid" },
-      h("section", { class: "card map-card" }, h("h2", {}, label("overview.map")), mapEl, slider.el, legend()),
+      h("section", { class: "card map-card" }, h("h2", {}, label("overview.map")), mapEl, sliderSlot, legend()),
       h("section", { class: "card" }, h("h2", {}, label("overview.jurisdictions")), dayLine, barsEl),
       h("section", { class: "card" }, h("h2", {}, label("overview.stations")),
         h("table", { class: "table", "data-testid": "stations" },
@@ -31,18 +33,29 @@ export async function render(main, ctx) {
       h("section", { class: "card" }, h("h2", {}, label("overview.carbon")), carbonNote, carbonEl),
       checkpointSlot));
   apply(main);
+  let ov = null;
+  const mapReady = createMap(mapEl, data.then(([overview, areasGeo]) => {
+    const focus = new Set(overview.stations.map((s) => s.jurisdiction));
+    const popupText = (id) => { const s = overview.stations.find((x) => x.station_id === id);
+      return `${name(s)} · AQI ${number(s.latest?.aqi)} ${category(s.latest)}`; };
+    return { areas: areaFeatures(areasGeo, focus), stations: stationFeatures(overview.stations), label: popupText };
+  }), (id) => { location.hash = `#/station/${id}`; })
+    .then((map) => { ctx.map = map; performance.mark("citytwin:map"); });
+  [ov] = await data;
   let carbon = null;
+  let slider = null;
+  let charts = null; // ECharts, loaded after the map's first frame
 
   const areaName = Object.fromEntries(ov.areas.map((a) => [a.jurisdiction, a]));
   const draw = () => {
-    slider.draw();
+    slider?.draw();
     dayLine.textContent = t("overview.latestDay", { day: date(ov.day), time: dateTime(ov.latest_observed_at) });
-    jurisdictionBars(barsEl, ov.jurisdictions);
+    charts.jurisdictionBars(barsEl, ov.jurisdictions);
     if (carbon) drawCarbon();
     drawRows();
   };
   const drawCarbon = () => {
-    carbonTrajectory(carbonEl, carbon);
+    charts.carbonTrajectory(carbonEl, carbon);
     carbonNote.textContent = t("carbon.note", {
       peak: carbon.peak.year, target: carbon.targets.peak_year,
       p: number(100 * carbon.monte_carlo.p_peak_by.probability, 0),
@@ -57,19 +70,19 @@ export async function render(main, ctx) {
       h("td", {}, category(s.latest) || t("aqi.noData")),
       h("td", {}, dateTime(s.latest?.observed_at)))));
   };
+  drawRows();
+  await mapReady; // the charts load and draw on the main thread: after the map's first frame
+  charts = await import("../charts.js");
   draw();
   onChange(() => { if (barsEl.isConnected) draw(); });
-
-  const stations = { features: stationFeatures(ov.stations),
-    label: (id) => { const s = ov.stations.find((x) => x.station_id === id);
-      return `${name(s)} · AQI ${number(s.latest?.aqi)} ${category(s.latest)}`; } };
-  const mapReady = createMap(mapEl, areaFeatures(areasGeo, focus), stations, (id) => { location.hash = `#/station/${id}`; })
-    .then((map) => { ctx.map = map; performance.mark("citytwin:map"); });
+  const { history, later } = await rest;
+  slider = timeSlider(await history, ctx);
+  sliderSlot.replaceWith(slider.el);
+  slider.draw();
   const [carbonDoc, ledger] = await later;
   carbon = carbonDoc;
   drawCarbon();
   checkpointSlot.replaceWith(checkpointCard(ledger));
-  await mapReady;
 }
 
 // The time slider: moves the map's station colours through the hours of `history`.

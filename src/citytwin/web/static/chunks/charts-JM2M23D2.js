@@ -1,0 +1,1 @@
+import{a,b,c,d,e,f,g,h,i,j,k}from"./chunk-LDPF73ND.js";import"./chunk-2MQNSJ3P.js";export{j as carbonFan,g as carbonSectors,c as carbonTrajectory,f as carbonWedges,a as chart,h as checkpointSizes,e as dailyCalendar,i as forecastChart,k as inventoryBars,b as jurisdictionBars,d as stationSeries};
