@@ -28,9 +28,13 @@ from citytwin.datasets.load import reference_entities, reference_observations
 from citytwin.finance import bonds, projects
 from citytwin.finance.registry import sign_act
 from citytwin.finance.registry_log import Registry, load_signer
+from citytwin.green.reference import load_reference as load_parks
 from citytwin.ledger.note import ALG_COSIGNATURE_V1, CosignatureSigner, generate_key
 from citytwin.ledger.witness_server import Witness, WitnessState, make_server, parse_log_vkeys
+from citytwin.projects.load import load_reference as load_projects
+from citytwin.transport.load import load_reference as load_stations
 from citytwin.twin import Twin
+from citytwin.twin.signed import create_principal
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "anchor"))  # the anchoring tests' anvil helper
 from anchor_node import Node  # noqa: E402
@@ -101,7 +105,18 @@ def web_data_dir(tmp_path_factory, chain) -> Path:
         if chain is not None:
             _anchor(directory, chain)
         _commit_finance(directory)
+        _commit_programs(directory)
     return directory
+
+
+def _commit_programs(directory: Path) -> None:
+    """The other programs' reference data, as `citytwin load reference` commits it: the park, the
+    metro stations and the named investment projects."""
+    create_principal(directory, "subcenter-planning")
+    with Twin.open(directory) as twin:
+        assert load_parks(twin)["accepted"] == 1
+        assert load_stations(twin).accepted > 0
+        assert load_projects(twin, "subcenter-planning").registered > 0
 
 
 def _anchor(directory: Path, node) -> None:

@@ -46,3 +46,12 @@ export async function observationProof(entityId, attribute, observedAt) {
   return { text: await response.text(), index: Number(response.headers.get("X-Log-Index")) };
 }
 export const anchors = (index) => getJson(`/api/v1/proofs/anchors/${index}`);
+
+// The district's other programs (issue 11), from their own routers.
+export const green = () => getJson("/api/v1/green/indicators");
+export const metroStations = () => getJson("/api/v1/transport/stations");
+export const metroLines = () => getJson("/api/v1/transport/lines");
+export const metroReach = () => getJson("/api/v1/transport/reach");
+export const investment = () => getJson("/api/v1/projects");
+export const investmentTotals = () => getJson("/api/v1/projects/totals");
+export const facilities = () => getJson("/api/v1/services/facilities");

@@ -1,5 +1,5 @@
 // The citytwin dashboard: hash routes #/ (overview), #/station/<id>, #/air, #/carbon, #/finance,
-// #/ledger; zh-CN / en.
+// #/programs, #/ledger; zh-CN / en.
 import { setWorkerUrl } from "maplibre-gl";
 import * as api from "./api.js";
 import { h } from "./dom.js";
@@ -12,6 +12,7 @@ const VIEWS = {
   air: () => import("./views/air.js"),
   carbon: () => import("./views/carbon.js"),
   finance: () => import("./views/finance.js"),
+  programs: () => import("./views/programs.js"),
   ledger: () => import("./views/ledger.js"),
 };
 

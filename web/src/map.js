@@ -93,3 +93,34 @@ function extend(bounds, coords) {
   if (typeof coords[0] === "number") bounds.extend(coords);
   else for (const c of coords) extend(bounds, c);
 }
+
+// The metro network over the district's boundaries: lines as drawn between their located stations
+// in order, stations as points. Resolves with the map once drawn.
+export function metroMap(container, areas, stations, lines) {
+  const at = Object.fromEntries(stations.filter((s) => s.lon !== null && s.lat !== null)
+    .map((s) => [s.station, [s.lon, s.lat]]));
+  const lineFeatures = lines.map((l) => ({ type: "Feature", properties: { line: l.line },
+    geometry: { type: "LineString", coordinates: [...l.stations, ...(l.loop ? l.stations.slice(0, 1) : [])]
+      .map((s) => at[s]).filter(Boolean) } })).filter((f) => f.geometry.coordinates.length > 1);
+  const points = Object.entries(at).map(([station, c]) => ({ type: "Feature", properties: { station },
+    geometry: { type: "Point", coordinates: c } }));
+  const map = new Map({ container, center: [116.6, 39.9], zoom: 8, attributionControl: false, maxZoom: 14,
+    fadeDuration: 0, style: { version: 8, sources: {
+      areas: { type: "geojson", data: areas },
+      lines: { type: "geojson", data: { type: "FeatureCollection", features: lineFeatures } },
+      stations: { type: "geojson", data: { type: "FeatureCollection", features: points } } },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": "#eef2f5" } },
+      { id: "areas-fill", type: "fill", source: "areas",
+        paint: { "fill-color": ["case", ["get", "focus"], "#dfe8d8", "#f8f8f4"], "fill-opacity": 0.9 } },
+      { id: "areas-line", type: "line", source: "areas", paint: { "line-color": "#6b7b8c", "line-width": 1 } },
+      { id: "metro-lines", type: "line", source: "lines", paint: { "line-color": "#1565c0", "line-width": 2 } },
+      { id: "metro-stations", type: "circle", source: "stations",
+        paint: { "circle-radius": 3, "circle-color": "#fff", "circle-stroke-color": "#1565c0", "circle-stroke-width": 1.5 } },
+    ] } });
+  map.getCanvas().setAttribute("tabindex", "0");
+  const bounds = new LngLatBounds();
+  for (const f of areas.features) if (f.properties.focus) extend(bounds, f.geometry.coordinates);
+  if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 24, duration: 0 });
+  return new Promise((resolve) => map.once("idle", () => resolve(map)));
+}
