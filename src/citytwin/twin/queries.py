@@ -29,10 +29,11 @@ class VerifyReport:
     altered: list[dict] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)
     extra: list[dict] = field(default_factory=list)
+    daily: list[dict] = field(default_factory=list)  # days whose daily aggregate differs from the readings
 
     @property
     def ok(self) -> bool:
-        return not (self.altered or self.missing or self.extra)
+        return not (self.altered or self.missing or self.extra or self.daily)
 
     def describe(self) -> str:
         lines = [f"{len(self.altered)} altered, {len(self.missing)} missing, {len(self.extra)} extra rows"]
@@ -41,6 +42,11 @@ class VerifyReport:
         lines += [f"missing row for log index {i}" for i in self.missing[:_MAX_PROBLEMS_NAMED]]
         lines += [f"extra row with log index {e['log_index']}: {e['entity_id']} {e.get('attribute') or ''}".rstrip()
                   for e in self.extra[:_MAX_PROBLEMS_NAMED]]
+        if self.daily:
+            lines.append(f"{len(self.daily)} daily aggregates differ from the readings")
+            lines += [f"daily aggregate of {d['entity_id']} {d['attribute']} on {d['day']} differs from its readings "
+                      f"(count: expected {d['count']}, got {d['stored_count']})"
+                      for d in self.daily[:_MAX_PROBLEMS_NAMED]]
         return "\n".join(lines)
 
 
@@ -182,8 +188,9 @@ class QueryMixin:
 
     def verify(self, progress=None) -> VerifyReport:
         """Check the log against its checkpoint and signature, then every stored row against its
-        log entry (issue 3, point 5). Raises `VerificationError` naming each altered, missing or
-        extra row; returns the report when all holds."""
+        log entry (issue 3, point 5), and the daily aggregates against the readings. Raises
+        `VerificationError` naming each altered, missing or extra row and each differing day;
+        returns the report when all holds."""
         self.log.verify(self.verifier)
         report = VerifyReport(log_size=self.log.size)
         for anomaly in self.store.log_index_anomalies(report.log_size).to_dict("records"):
@@ -202,6 +209,7 @@ class QueryMixin:
                                            "attribute": doc.get("attribute")})
             if progress:
                 progress(stop - start)
+        report.daily = self.store.daily_anomalies().to_dict("records")
         if not report.ok:
             raise VerificationError("the store does not match the log: " + report.describe())
         return report

@@ -15,6 +15,12 @@ when the entity is created, in creation order), and each batch is inserted sorte
 (entity_key, attribute, observed_at): a query names the key, and the row groups of other
 entities are skipped. A store made before the column existed is rewritten once, in that order,
 when opened for writing.
+
+`daily_observations` holds, per entity, attribute and Asia/Shanghai day, the count, sum, minimum
+and maximum of the readings. Each write recomputes, from the stored readings and in the same
+transaction, every day its batch touches, so the table always equals a fresh aggregation (and
+`daily_anomalies` checks that it does). Daily and monthly aggregates of entities over whole days
+read it instead of the readings.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import pandas as pd
 from citytwin.errors import BadInputError
 
 __all__ = ["AGGREGATE_PERIODS", "Store", "STATISTICS"]
+
+_LOCAL = "Asia/Shanghai"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -62,6 +70,17 @@ CREATE TABLE IF NOT EXISTS latest_observations (
     log_index   BIGINT NOT NULL,
     PRIMARY KEY (entity_id, attribute)
 );
+CREATE TABLE IF NOT EXISTS daily_observations (
+    entity_key  BIGINT NOT NULL,
+    entity_id   VARCHAR NOT NULL,
+    attribute   VARCHAR NOT NULL,
+    day         DATE NOT NULL,  -- Asia/Shanghai natural day
+    count       BIGINT NOT NULL,
+    sum         DOUBLE NOT NULL,
+    min         DOUBLE NOT NULL,
+    max         DOUBLE NOT NULL,
+    PRIMARY KEY (entity_id, attribute, day)
+);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT INTO meta VALUES ('log_size', '0') ON CONFLICT DO NOTHING;
 """
@@ -80,6 +99,9 @@ AGGREGATE_PERIODS = {
 }
 STATISTICS = {"mean": "avg(value)", "min": "min(value)", "max": "max(value)", "count": "count(value)",
               "sum": "sum(value)"}
+_DAILY_STATISTICS = {"mean": "sum(sum) / sum(count)", "min": "min(min)", "max": "max(max)",
+                     "count": "CAST(sum(count) AS BIGINT)", "sum": "sum(sum)"}
+_DAILY_PERIODS = {"1d": "CAST(day AS TIMESTAMP)", "1mo": "CAST(date_trunc('month', day) AS TIMESTAMP)"}
 
 # Merge a batch's newest reading per entity and attribute into latest_observations.
 _MERGE_LATEST = """
@@ -105,6 +127,22 @@ FROM {source} n LEFT JOIN (
 ) k ON k.entity_id = n.entity_id
 ORDER BY coalesce(k.entity_key, -1), n.attribute, n.observed_at, n.log_index
 """
+
+_LOCAL_DAY = "CAST(timezone('Asia/Shanghai', observed_at) AS DATE)"
+
+# Count, sum, minimum and maximum of the readings `o` of each entity, attribute and local day.
+_DAILY = f"""
+SELECT o.entity_key, o.entity_id, o.attribute, {_LOCAL_DAY.replace("observed_at", "o.observed_at")} AS day,
+       count(*) AS count, sum(o.value) AS sum, min(o.value) AS min, max(o.value) AS max
+FROM observations o {{touched}} GROUP BY ALL ORDER BY o.entity_key, o.attribute, day
+"""
+
+# Recompute the days a batch (the view {source}) touched; $k0..$k1 and $t0..$t1 bound the rows read.
+_REFRESH_DAILY = "INSERT OR REPLACE INTO daily_observations" + _DAILY.format(touched=f"""
+    SEMI JOIN (SELECT DISTINCT entity_id, attribute, {_LOCAL_DAY} AS day FROM {{source}}) t
+    ON o.entity_id = t.entity_id AND o.attribute = t.attribute
+   AND {_LOCAL_DAY.replace("observed_at", "o.observed_at")} = t.day
+    WHERE o.entity_key BETWEEN $k0 AND $k1 AND o.observed_at >= $t0 AND o.observed_at < $t1""")
 
 _LATEST_ENTITIES = """
     SELECT * FROM entities e
@@ -137,11 +175,14 @@ class Store:
             had_key = connection.execute(
                 "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'observations' AND column_name = 'entity_key'"
             ).fetchone()[0]
-            had_observations = connection.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'observations'").fetchone()[0]
+            had_observations, had_daily = connection.execute(
+                "SELECT count(*) FILTER (table_name = 'observations'), count(*) FILTER (table_name = "
+                "'daily_observations') FROM duckdb_tables()").fetchone()
             connection.execute(_SCHEMA)
             if had_observations and not had_key:  # a store made before the column existed
                 _add_entity_key(connection)
+            if not had_daily:  # a store made before the table existed: fill it once
+                connection.execute("INSERT INTO daily_observations" + _DAILY.format(touched=""))
             if not had_latest:  # a store made before the table existed: fill it once
                 connection.execute(_MERGE_LATEST.format(source="observations"))
         return cls(connection, path)
@@ -168,12 +209,31 @@ class Store:
                 db.register("_new_observations", observations[OBSERVATION_COLUMNS])
                 db.execute(_INSERT_OBSERVATIONS.format(target="observations", source="_new_observations"))
                 db.execute(_MERGE_LATEST.format(source="_new_observations"))
+                self._refresh_daily(observations)
                 db.unregister("_new_observations")
             db.execute("UPDATE meta SET value = ? WHERE key = 'log_size'", [str(log_size)])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _refresh_daily(self, observations: pd.DataFrame) -> None:
+        keys = self.entity_keys(observations["entity_id"].unique().tolist()) or [-1]
+        times = pd.to_datetime(observations["observed_at"], utc=True)
+        day = pd.Timedelta(days=1)  # any local day of a reading lies within a day of it
+        self.db.execute(_REFRESH_DAILY.format(source="_new_observations"), {
+            "k0": min(keys), "k1": max(keys), "t0": times.min() - day, "t1": times.max() + day})
+
+    def daily_anomalies(self) -> pd.DataFrame:
+        """Days whose row in `daily_observations` differs from the readings (or is missing, or extra)."""
+        return self.db.execute(f"""
+            SELECT coalesce(d.entity_id, f.entity_id) AS entity_id, coalesce(d.attribute, f.attribute) AS attribute,
+                   coalesce(d.day, f.day) AS day, d.count AS stored_count, f.count AS count
+            FROM daily_observations d FULL OUTER JOIN ({_DAILY.format(touched="")}) f
+              ON d.entity_id = f.entity_id AND d.attribute = f.attribute AND d.day = f.day
+            WHERE d.count IS DISTINCT FROM f.count OR d.min IS DISTINCT FROM f.min OR d.max IS DISTINCT FROM f.max
+               OR d.entity_key IS DISTINCT FROM f.entity_key OR abs(d.sum - f.sum) > 1e-9 * (abs(f.sum) + 1)
+            ORDER BY ALL""").df()
 
     def duplicate_mask(self, batch: pd.DataFrame) -> pd.Series:
         """True for each row of `batch` whose idempotency key is already stored."""
@@ -311,6 +371,9 @@ class Store:
         statistics: tuple[str, ...],
     ) -> pd.DataFrame:
         """Aggregates of an attribute per period and per entity (`by="entity"`) or jurisdiction."""
+        if by == "entity" and entity_ids is not None and jurisdiction is None and every in _DAILY_PERIODS \
+                and _local_midnight(start) and _local_midnight(end):
+            return self._aggregate_days(attribute, every, entity_ids, start, end, statistics)
         bucket = AGGREGATE_PERIODS[every]
         stats = ", ".join(f"{STATISTICS[s]} AS {s}" for s in statistics)
         group = "o.entity_id" if by == "entity" else "e.jurisdiction"
@@ -341,6 +404,23 @@ class Store:
                   WHERE {' AND '.join(filters)}
                   GROUP BY ALL ORDER BY ALL"""
         return self.db.execute(sql, params).df()
+
+    def _aggregate_days(self, attribute: str, every: str, entity_ids: list[str], start: datetime | None,
+                        end: datetime | None, statistics: tuple[str, ...]) -> pd.DataFrame:
+        """`aggregate` of whole Asia/Shanghai days, from `daily_observations`."""
+        keys = self.entity_keys(entity_ids) or [-1]
+        filters = ["attribute = $a", "entity_key BETWEEN $k0 AND $k1", "entity_id IN (SELECT unnest($ids))"]
+        params: dict = {"a": attribute, "k0": min(keys), "k1": max(keys), "ids": list(entity_ids)}
+        if start is not None:
+            filters.append("day >= $d0")
+            params["d0"] = pd.Timestamp(start).tz_convert(_LOCAL).date()
+        if end is not None:
+            filters.append("day < $d1")
+            params["d1"] = pd.Timestamp(end).tz_convert(_LOCAL).date()
+        stats = ", ".join(f"{_DAILY_STATISTICS[s]} AS {s}" for s in statistics)
+        return self.db.execute(
+            f"""SELECT entity_id, {_DAILY_PERIODS[every]} AS period, {stats} FROM daily_observations
+                WHERE {' AND '.join(filters)} GROUP BY ALL ORDER BY ALL""", params).df()
 
     def latest_values(self, entity_ids: list[str] | None, attribute: str | None) -> pd.DataFrame:
         """The most recent reading per entity and attribute."""
@@ -382,6 +462,14 @@ class Store:
                ORDER BY log_index""",
             {"n": log_size},
         ).df()
+
+
+def _local_midnight(time: datetime | None) -> bool:
+    """Whether `time` is open (None) or the start of an Asia/Shanghai day."""
+    if time is None:
+        return True
+    local = pd.Timestamp(time).tz_convert(_LOCAL)
+    return local == local.normalize()
 
 
 def _records(result: duckdb.DuckDBPyConnection) -> list[dict]:
