@@ -65,3 +65,23 @@ def test_ledger_view_lists_the_log_anchors(dashboard, server, anchored):
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert "Chain anchors of this log" in page.inner_text("[data-testid=ledger-anchors]")
     assert dashboard.errors == [] and dashboard.blocked == []
+
+
+def _serving(answer: dict):
+    return lambda route: route.fulfill(json=answer)
+
+
+def test_panel_says_when_no_anchoring_is_configured_or_the_node_is_down(dashboard):
+    page = dashboard.open("/station/tongzhou", view="station")
+    for answer, state, text in [
+        ({"configured": False, "checkpoint": None, "anchors": [], "error": None}, "not-configured", "未配置链上锚定"),
+        ({"configured": True, "checkpoint": None, "anchors": [], "error": "http://127.0.0.1:9 did not answer"},
+         "error", "无法连接链节点: http://127.0.0.1:9 did not answer"),
+    ]:
+        page.route("**/api/v1/proofs/anchors/**", _serving(answer))
+        page.click("[data-testid=verify]")
+        page.wait_for_selector("[data-testid=verdict][data-result=verified]")
+        assert _wait_anchors(page) == state
+        assert text in page.inner_text("[data-testid=proof-panel] [data-testid=anchors]")
+        page.unroute("**/api/v1/proofs/anchors/**")
+    assert dashboard.errors == [] and dashboard.blocked == []
