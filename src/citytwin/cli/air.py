@@ -145,7 +145,7 @@ def joint(
     ctx: typer.Context,
     from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (Asia/Shanghai).")],
     to: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
-    threshold: Annotated[float | None, typer.Option(help="PM2.5 hourly screening value [ug/m3].")] = None,
+    threshold: Annotated[float | None, typer.Option(help="PM2.5 hourly screening value \\[ug/m3].")] = None,
     json: JsonOption = False,
 ) -> None:
     """Jurisdictions compared, and hours when stations exceed together. 联防联控：辖区对比与同时超标。"""

@@ -20,11 +20,11 @@ anchor_app = typer.Typer(
     no_args_is_help=True,
 )
 
-RpcOption = Annotated[str | None, typer.Option("--rpc", help="JSON-RPC URL [default: [anchor] rpc, or "
-                                                             "http://127.0.0.1:8545].")]
-ContractOption = Annotated[str | None, typer.Option("--contract", help="Contract address [default: [anchor] "
-                                                                       "contract, or the deployment].")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+RpcOption = Annotated[str | None, typer.Option("--rpc", help="JSON-RPC URL [default: \\[anchor] rpc, or "
+                                                             "http://127.0.0.1:8545]. 链节点 JSON-RPC 地址。")]
+ContractOption = Annotated[str | None, typer.Option("--contract", help="Contract address [default: \\[anchor] "
+                                                                       "contract, or the deployment]. 合约地址。")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON. 输出 JSON。")]
 
 
 def register(app: typer.Typer) -> None:
@@ -148,7 +148,8 @@ def authorize_cmd(
 @anchor_app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    index: Annotated[int, typer.Argument(help="The log index of the record (X-Log-Index of its proof).")],
+    index: Annotated[int, typer.Argument(
+        help="The log index of the record (X-Log-Index of its proof). 记录的日志序号。")],
     rpc: RpcOption = None,
     contract: ContractOption = None,
     json: JsonOption = False,

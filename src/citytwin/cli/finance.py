@@ -158,8 +158,8 @@ def registry_reduction(ctx: typer.Context, reduction: Annotated[str, typer.Optio
 
 @registry_app.command("issue")
 def registry_issue(ctx: typer.Context, reduction: Annotated[str, typer.Option()],
-                   account: Annotated[str, typer.Option()], quantity: Annotated[int, typer.Option(help="[t CO2e]")],
-                   buffer: Annotated[int, typer.Option(help="Buffer pool share [t CO2e].")] = 0,
+                   account: Annotated[str, typer.Option()], quantity: Annotated[int, typer.Option(help="\\[t CO2e]")],
+                   buffer: Annotated[int, typer.Option(help="Buffer pool share \\[t CO2e].")] = 0,
                    json: JsonOption = False) -> None:
     """Issue serial-numbered credits (one per tonne) against a verified reduction. 签发。"""
     with _twin(ctx) as twin:

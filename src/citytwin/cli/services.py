@@ -64,8 +64,8 @@ def access_cmd(
     kind: Annotated[str, typer.Argument(help="hospital, elderly_care, school or kindergarten. 设施类型。")],
     jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", "-j",
                                                     help="Jurisdiction code (repeatable). 行政区划代码。")] = [],  # noqa: B006
-    minutes: Annotated[float, typer.Option(help="Walking time [min]. 步行时间。")] = 15.0,
-    speed: Annotated[float, typer.Option(help="Speed [km/h]. 速度。")] = 5.0,
+    minutes: Annotated[float, typer.Option(help="Walking time \\[min]. 步行时间。")] = 15.0,
+    speed: Annotated[float, typer.Option(help="Speed \\[km/h]. 速度。")] = 5.0,
     mode: Annotated[str, typer.Option(help="walk or drive, over a loaded road network. 步行或驾车（路网）。")] = (
         "walk"),
     json: JsonOption = False,

@@ -20,9 +20,9 @@ transport_app = typer.Typer(help="Regional transport: metro network, travel time
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table. 以 JSON 输出。")]
 SpeedOption = Annotated[float, typer.Option("--speed-factor", help="Running speed as a fraction of design speed "
                                             "(assumption). 运行速度占设计速度比例（假设）。")]
-DwellOption = Annotated[float, typer.Option("--dwell", help="Dwell time per intermediate stop [s] (assumption). "
+DwellOption = Annotated[float, typer.Option("--dwell", help="Dwell time per intermediate stop \\[s] (assumption). "
                                             "中间站停站时间 [秒]。")]
-TransferOption = Annotated[float, typer.Option("--transfer", help="Time per change of line [s] (assumption). "
+TransferOption = Annotated[float, typer.Option("--transfer", help="Time per change of line \\[s] (assumption). "
                                                "换乘时间 [秒]。")]
 
 
@@ -113,7 +113,7 @@ def route_cmd(
 
 @transport_app.command("reach")
 def reach_cmd(
-    minutes: Annotated[float, typer.Option("--minutes", help="Time budget [min]. 时间 [分钟]。")] = 30.0,
+    minutes: Annotated[float, typer.Option("--minutes", help="Time budget \\[min]. 时间 [分钟]。")] = 30.0,
     jurisdiction: Annotated[list[str] | None, typer.Option("--jurisdiction", help="Administrative code; repeat. "
                                                            "Default: 110112 131082 131028 131024.")] = None,
     speed_factor: SpeedOption = 0.6, dwell: DwellOption = 30.0, transfer: TransferOption = 300.0,
