@@ -148,3 +148,14 @@ def test_the_default_limit_answers_small_histories_whole(read_client):
     response = read_client.get(f"{BASE}/{TZ}", params={"attrs": "pm25"})
     assert response.status_code == 200 and "content-range" not in response.headers
     assert len(response.json()["pm25"]) == 24
+
+
+def test_last_n_over_several_series_beyond_one_page_is_refused_not_shortened(paged):
+    """One lastN in the next page's link cannot say what each series still owes, so a client
+    would miss a sparser attribute's older instances: such a query is refused, naming lastN."""
+    response = paged.get(f"{BASE}/{TZ}", params={"attrs": "pm25,no2", "lastN": 12})
+    assert response.status_code == 400
+    assert "lastN=12 over 2 attributes" in response.json()["detail"]
+    whole = paged.get(f"{BASE}/{TZ}", params={"attrs": "pm25,no2", "lastN": LIMIT})
+    assert whole.status_code == 200
+    assert len(whole.json()["pm25"]) == LIMIT and len(whole.json()["no2"]) == LIMIT

@@ -194,6 +194,11 @@ class _Page:
                     cuts.append(cut.time)
                 self.frames[(entity.id, name)] = frame
         self.cut = (max(cuts) if self.backwards else min(cuts)) if cuts else None
+        if self.cut is not None and self.backwards and len(self.frames) > 1:
+            # one lastN in the next page's query cannot carry what each series still owes
+            raise BadRequestData(f"lastN={shape.last_n} over {len(self.frames)} attributes or entities needs more "
+                                 f"than one page of at most {limit} instances per attribute: ask for one "
+                                 f"attribute of one entity at a time, or lastN ≤ {limit}")
         if self.cut is not None:
             for key, frame in self.frames.items():
                 keep = frame["observed_at"] >= self.cut if self.backwards else frame["observed_at"] <= self.cut
@@ -217,7 +222,7 @@ class _Page:
         params = {k: v for k, v in request.query_params.items() if k not in ("timerel", "timeAt", "endTimeAt")}
         params.update(next_window(self.cut, self.window.start, self.window.end, self.backwards))
         if self.backwards:
-            params["lastN"] = str(self.shape.last_n - max(len(f) for f in self.frames.values()))
+            params["lastN"] = str(self.shape.last_n - sum(len(f) for f in self.frames.values()))
         return urlencode(params)
 
 
