@@ -159,3 +159,14 @@ def test_last_n_over_several_series_beyond_one_page_is_refused_not_shortened(pag
     whole = paged.get(f"{BASE}/{TZ}", params={"attrs": "pm25,no2", "lastN": LIMIT})
     assert whole.status_code == 200
     assert len(whole.json()["pm25"]) == LIMIT and len(whole.json()["no2"]) == LIMIT
+
+
+def test_a_bad_temporal_limit_stops_the_app_at_start_not_each_request(template, tmp_path):
+    from citytwin.errors import BadInputError
+
+    path = tmp_path / "data"
+    shutil.copytree(template[0], path)
+    with open(path / "citytwin.toml", "a") as config:
+        config.write('\n[api]\ntemporal_limit = "lots"\n')
+    with pytest.raises(BadInputError, match=r"\[api\] temporal_limit = 'lots' in citytwin.toml: expected a whole"):
+        create_app(path)

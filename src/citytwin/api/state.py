@@ -13,6 +13,7 @@ from pathlib import Path
 from citytwin.api._latest import LatestCache
 from citytwin.api.access import Principals
 from citytwin.api.metrics import Metrics
+from citytwin.errors import BadInputError
 from citytwin.twin import Twin
 from citytwin.twin.queries import QueryMixin
 from citytwin.twin.store import Store
@@ -41,6 +42,17 @@ class ThreadReader:
         return getattr(self._state.reader(), name)
 
 
+DEFAULT_TEMPORAL_LIMIT = 10_000
+
+
+def temporal_limit(settings: dict) -> int:
+    """The most instances of one attribute in one temporal answer: ``[api] temporal_limit``."""
+    value = settings.get("temporal_limit", DEFAULT_TEMPORAL_LIMIT)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadInputError(f"[api] temporal_limit = {value!r} in citytwin.toml: expected a whole number ≥ 1")
+    return value
+
+
 class ApiState:
     """The open twin, the write lock, per-thread readers, principals, settings and metrics."""
 
@@ -54,6 +66,11 @@ class ApiState:
         settings = self.twin.config.raw.get("api", {})
         self.public_read = bool(settings.get("public_read", True))
         self.max_batch = int(settings.get("max_batch", 100_000))
+        try:
+            temporal_limit(settings)  # a bad setting stops `citytwin serve` at start, not each request
+        except BadInputError:
+            self.twin.close()
+            raise
         self.metrics = Metrics(lambda: self.twin.log.size)
         self.latest_cache = LatestCache()
         self._local = threading.local()

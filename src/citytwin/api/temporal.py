@@ -34,6 +34,7 @@ from citytwin.api._select import Selection, latest_by_entity, select_entities, s
 from citytwin.api._temporal_pages import content_range, cut_of, next_window
 from citytwin.api.deps import ReadAccess, ReaderDep, StateDep, WriteAccess
 from citytwin.api.problems import BadRequestData, InvalidRequest, ResourceNotFound
+from citytwin.api.state import temporal_limit
 from citytwin.errors import NotFoundError
 from citytwin.twin import ATTRIBUTES
 from citytwin.twin.entries import format_times
@@ -42,7 +43,6 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/ngsi-ld/v1/temporal", tags=["NGSI-LD temporal"])
 
-DEFAULT_INSTANCE_LIMIT = 10_000
 MAX_ENTITIES = 100
 AGGREGATE_METHODS = {"avg": "mean", "min": "min", "max": "max", "sum": "sum", "totalCount": "count"}
 PERIODS = {"PT1H": "1h", "P1D": "1d", "P1M": "1mo", "PT0S": None}
@@ -164,11 +164,8 @@ def _number(value, method: str) -> float | int:
 
 
 def instance_limit(reader) -> int:
-    """The most instances of one attribute in one answer: ``[api] temporal_limit``."""
-    value = reader.config.raw.get("api", {}).get("temporal_limit", DEFAULT_INSTANCE_LIMIT)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BadRequestData(f"[api] temporal_limit {value!r} in citytwin.toml: expected a whole number ≥ 1")
-    return value
+    """The most instances of one attribute in one answer (checked when the app was created)."""
+    return temporal_limit(reader.config.raw.get("api", {}))
 
 
 class _Page:
