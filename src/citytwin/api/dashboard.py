@@ -202,14 +202,23 @@ def history(state: StateDep, reader: ReaderDep, _: ReadAccess,
     """For the map's time slider: the hours (UTC, ISO 8601) and, per station, the real-time AQI
     and its HJ 633 colour at each hour (None where there is no value). Remembered until the log grows."""
     key = (str(state.twin.config.data_dir), state.twin.log.size, days)
-    if key not in _history_cache:
+    answer = _history_cache.get(key)
+    if answer is None:
         answer = _history(_Remembering(state, reader), days)
-        _history_cache.clear()
-        _history_cache[key] = answer
-    return _history_cache[key]
+        _remember(_history_cache, key, answer)
+    return answer
 
 
 _history_cache: dict[tuple, dict] = {}
+_answers_lock = threading.Lock()
+
+
+def _remember(cache: dict, key: tuple, answer: dict) -> None:
+    """Keep only the newest answer of a route (a key holds the log's size); the lock keeps two
+    request threads from clearing each other's entry half-way."""
+    with _answers_lock:
+        cache.clear()
+        cache[key] = answer
 
 
 def _history(reader, days: int) -> dict:
@@ -289,8 +298,9 @@ def air(state: StateDep, reader: ReaderDep, _: ReadAccess,
     from citytwin.air import report
 
     key = (str(state.twin.config.data_dir), state.twin.log.size, days)
-    if key in _air_cache:
-        return _air_cache[key]
+    cached = _air_cache.get(key)
+    if cached is not None:
+        return cached
     reader = _Remembering(state, reader)
     try:
         stations = source.stations(reader)
@@ -312,8 +322,7 @@ def air(state: StateDep, reader: ReaderDep, _: ReadAccess,
     for row in (*joint["jurisdictions"], *episodes):
         row.update(names.get(row["jurisdiction"], {}))
     answer = {"from": first_day.isoformat(), "to": last_day.isoformat(), "joint": joint, "episodes": episodes}
-    _air_cache.clear()
-    _air_cache[key] = answer
+    _remember(_air_cache, key, answer)
     return answer
 
 
