@@ -79,3 +79,27 @@ def test_bond_allocation_and_proven_impact_report(twin):
     dropped = dict(bundle, proofs=[p for i, p in enumerate(bundle["proofs"]) if i != 1])
     with pytest.raises(VerificationError, match="without gaps"):
         bonds.verify_report(dropped, vkey)
+
+
+def test_a_key_merely_named_after_the_owner_cannot_change_a_project(tmp_path):
+    from citytwin.twin.signed import commit_signed, principal_dir
+
+    data = tmp_path / "data"
+    with Twin.init(data, origin="test.citytwin/projects-keys") as t:
+        mrv.create_principal(data, OWNER)
+        projects.register(t, OWNER, "pv", name_zh="光伏", name_en="PV", jurisdiction="110112", location=SITE,
+                          activity="solar_power", attributes={"capacity_mw": 20}, investment_cny=80e6,
+                          expected_impact={"co2e_avoided_t": 12000})
+    for suffix in ("key", "vkey"):
+        (principal_dir(data) / f"{OWNER}.{suffix}").unlink()
+    mrv.create_principal(data, OWNER)  # the same name, another key
+    with Twin.open(data) as t:
+        with pytest.raises(BadInputError, match="is not the owner's key that signed the first version"):
+            projects.update(t, OWNER, "pv", status="operating")
+        record = {**projects.history(t, "pv")[0], "status": "operating"}
+        for field in ("version", "log_index"):
+            record.pop(field)
+        commit_signed(t, "urn:ngsi-ld:GreenProject:pv", "GreenProject", OWNER, b"citytwin.finance.project/v1\n",
+                      record, jurisdiction="110112", location=SITE)
+        with pytest.raises(VerificationError, match="version 2: signed with .*not the owner's key"):
+            projects.history(t, "pv")

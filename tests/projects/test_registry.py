@@ -128,3 +128,25 @@ def test_projects_cli_end_to_end(tmp_path):
     out = _run(data, "projects", "add", "tz-2026-01", "--principal", "office", "--name-zh", "x",
                "--jurisdiction", "110112", "--category", "transport", code=2)
     assert "already exists" in out
+
+
+def test_a_key_merely_named_after_the_owner_can_neither_report_nor_pass_verify(data):
+    from citytwin.twin.signed import commit_signed, principal_dir
+
+    with Twin.open(data) as twin:
+        owner_key = registry.project(twin, "scp-08")["owner_key"]
+    for suffix in ("key", "vkey"):  # someone replaces the office's key with one of their own, same name
+        (principal_dir(data) / f"office.{suffix}").unlink()
+    create_principal(data, "office")
+    with Twin.open(data) as twin:
+        with pytest.raises(BadInputError, match="is not the owner's key that signed the first version"):
+            registry.report(twin, "office", "scp-08", "2025-Q4", progress_pct=90)
+        # committed around the check, the forgery is named by verify
+        forged = {"project_id": "scp-08", "period": "2025-Q4", "progress_pct": 100.0, "spent_yi": None,
+                  "milestones_reached": [], "note": "forged", "owner": "office",
+                  "project_log_index": registry.project(twin, "scp-08")["log_index"]}
+        commit_signed(twin, "urn:ngsi-ld:ProjectProgressReport:scp-08.2025-Q4", registry.REPORT_TYPE, "office",
+                      b"citytwin.projects.report/v1\n", forged, jurisdiction="110112")
+        with pytest.raises(VerificationError, match=r"scp-08\.2025-Q4 version 1 .*not the owner's key") as failure:
+            registry.verify(twin)
+        assert owner_key in str(failure.value) and "scp-08.2025-Q3" not in str(failure.value)

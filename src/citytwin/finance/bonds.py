@@ -29,7 +29,7 @@ from citytwin.finance.classifier import classify
 from citytwin.ledger.note import Verifier
 from citytwin.twin import Twin
 from citytwin.twin.canonical import canonicalize
-from citytwin.twin.signed import check_signed, commit_signed
+from citytwin.twin.signed import check_signed, commit_signed, first_signer_key
 
 __all__ = ["allocate", "impact_report", "issue", "prove_report", "verify_report"]
 
@@ -66,7 +66,8 @@ def _bond(twin: Twin, bond_id: str):
     found = twin.entities(ids=[_bond_id(bond_id)])
     if not found:
         raise NotFoundError(f"no green bond {bond_id!r}")
-    return found[0], check_signed(found[0].properties, _BOND_CONTEXT, found[0].id)
+    key = first_signer_key(twin, found[0].id)
+    return found[0], {**check_signed(found[0].properties, _BOND_CONTEXT, found[0].id, key), "issuer_key": key}
 
 
 def _allocations(twin: Twin, bond_id: str) -> list:
@@ -86,7 +87,8 @@ def allocate(twin: Twin, issuer: str, bond_id: str, project_id: str, amount_cny:
     verdict = classify(project["activity"], project["attributes"], bond["edition"])
     if not verdict.eligible:
         raise BadInputError(f"project {project_id!r} under the bond's {bond['edition']} catalogue: {verdict.reason_en}")
-    existing = [check_signed(e.properties, _ALLOCATION_CONTEXT, e.id) for e in _allocations(twin, bond_id)]
+    existing = [check_signed(e.properties, _ALLOCATION_CONTEXT, e.id, bond["issuer_key"])
+                for e in _allocations(twin, bond_id)]
     total = sum(a["amount_cny"] for a in existing) + amount_cny
     if total > bond["amount_cny"]:
         raise BadInputError(f"allocating {amount_cny} CNY brings bond {bond_id!r} to {total} CNY: at most its "
@@ -98,7 +100,7 @@ def allocate(twin: Twin, issuer: str, bond_id: str, project_id: str, amount_cny:
     record = {"bond_id": bond_id, "project_id": project_id, "amount_cny": amount_cny,
               "project_log_index": project["log_index"], "category": verdict.to_dict()["category"]}
     commit_signed(twin, f"urn:ngsi-ld:{ALLOCATION_TYPE}:{bond_id}-{len(existing) + 1}", ALLOCATION_TYPE, issuer,
-                  _ALLOCATION_CONTEXT, record, jurisdiction=project["jurisdiction"])
+                  _ALLOCATION_CONTEXT, record, jurisdiction=project["jurisdiction"], owner_key=bond["issuer_key"])
     return record
 
 
@@ -125,7 +127,8 @@ def _report(bond: dict, allocations: list[dict], project_records: dict[str, dict
 def impact_report(twin: Twin, bond_id: str) -> dict:
     """Allocation and pro-rata impact of a bond (each signed record checked)."""
     _, bond = _bond(twin, bond_id)
-    allocations = [check_signed(e.properties, _ALLOCATION_CONTEXT, e.id) for e in _allocations(twin, bond_id)]
+    allocations = [check_signed(e.properties, _ALLOCATION_CONTEXT, e.id, bond["issuer_key"])
+                   for e in _allocations(twin, bond_id)]
     records = {a["project_id"]: projects.project(twin, a["project_id"]) for a in allocations}
     return _report(bond, allocations, records)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from citytwin.errors import BadInputError, NotFoundError, VerificationError
 from citytwin.finance.classifier import classify
 from citytwin.twin import Entity, Twin
-from citytwin.twin.signed import check_signed, commit_signed, signed_version
+from citytwin.twin.signed import check_signed, commit_signed, first_signer_key, signed_version
 
 __all__ = ["ENTITY_TYPE", "IMPACT_FIELDS", "STATUSES", "history", "project", "register", "update"]
 
@@ -71,7 +71,8 @@ def update(twin: Twin, principal: str, project_id: str, *, status: str | None = 
     current = twin.entity(_entity_id(project_id)) if twin.entities(ids=[_entity_id(project_id)]) else None
     if current is None:
         raise NotFoundError(f"no green project {project_id!r}")
-    record = check_signed(current.properties, _CONTEXT, current.id)
+    owner_key = first_signer_key(twin, current.id)
+    record = check_signed(current.properties, _CONTEXT, current.id, owner_key)
     if principal != record["owner"]:
         raise BadInputError(f"project {project_id!r} is owned by {record['owner']!r}; {principal!r} may not change it")
     if status is not None and status not in STATUSES:
@@ -82,7 +83,7 @@ def update(twin: Twin, principal: str, project_id: str, *, status: str | None = 
     if reported_impact is not None:
         new["reported_impact"] = {**record["reported_impact"], **_impact(reported_impact, "reported impact")}
     return commit_signed(twin, current.id, ENTITY_TYPE, principal, _CONTEXT, new,
-                         jurisdiction=current.jurisdiction, location=current.location)
+                         jurisdiction=current.jurisdiction, location=current.location, owner_key=owner_key)
 
 
 def history(twin: Twin, project_id: str) -> list[dict]:
@@ -92,7 +93,8 @@ def history(twin: Twin, project_id: str) -> list[dict]:
         raise NotFoundError(f"no green project {project_id!r}")
     out = []
     for version in versions:
-        record = check_signed(version.properties, _CONTEXT, f"{version.id} version {version.version}")
+        record = check_signed(version.properties, _CONTEXT, f"{version.id} version {version.version}",
+                              owner_key=versions[0].properties.get("signer_key"))
         if version.properties["signer"] != versions[0].properties["signer"]:
             raise VerificationError(f"{version.id} version {version.version}: signed by "
                                     f"{version.properties['signer']!r}, expected the owner")

@@ -6,12 +6,14 @@ name (zh, en), category, budget [亿元] (None when no budget is published), mil
 <id>.<period>`` (one per project and period, never changed) whose ``record`` holds the period,
 progress [%], spending to date [亿元], milestones reached, a note, and the log index of the
 project version it reports on. Both are signed by the project's owner with the signed-record
-scheme of ``citytwin.finance._records`` (Ed25519 over a context line and the RFC 8785 record;
+scheme of :mod:`citytwin.twin.signed` (Ed25519 over a context line and the RFC 8785 record;
 principal keys under ``<data>/keys/principals/``, made by ``citytwin carbon principal``).
 
 :func:`verify` checks every version of every project and report: its signature, that the owner
 signed it, that the stored row equals its log entry, and that the stored row is included in the
-log's signed checkpoint (RFC 9162 inclusion proof, C2SP tlog-proof). It raises
+log's signed checkpoint (RFC 9162 inclusion proof, C2SP tlog-proof). "The owner signed it" means
+the owner's key: the verifier key that signed the project's first version, which the log pins;
+a key merely carrying the owner's name does not pass. It raises
 :class:`VerificationError` naming every record that fails.
 """
 
@@ -120,7 +122,7 @@ def report(twin: Twin, principal: str, project_id: str, period: str, *, progress
               "spent_yi": _amount(spent_yi, "spent_yi"), "milestones_reached": list(milestones_reached or []),
               "note": note, "project_log_index": current["log_index"], "owner": principal}
     return commit_signed(twin, entity_id, REPORT_TYPE, principal, _REPORT_CONTEXT, record,
-                         jurisdiction=current["jurisdiction"])
+                         jurisdiction=current["jurisdiction"], owner_key=current["owner_key"])
 
 
 def reports(twin: Twin, project_id: str | None = None) -> list[dict]:
@@ -133,13 +135,16 @@ def reports(twin: Twin, project_id: str | None = None) -> list[dict]:
     return sorted(out, key=lambda r: (r["project_id"], r["period"]))
 
 
-def _check(twin: Twin, entity: Entity, context: bytes, owners: dict[str, str]) -> None:
+def _check(twin: Twin, entity: Entity, context: bytes, owner: tuple[str, str] | None) -> None:
+    """One version: signed with the owner's key (``owner`` = name and key of the project's first
+    version), stored as logged, included in the signed checkpoint."""
     what = f"{entity.id} version {entity.version} (log index {entity.log_index})"
-    record = check_signed(entity.properties, context, what)
-    owner = owners.get(record.get("project_id")) if entity.type == REPORT_TYPE else None
-    owner = owner or record.get("owner")
-    if entity.properties.get("signer") != owner:
-        raise VerificationError(f"{what}: signed by {entity.properties.get('signer')!r}, expected the owner {owner!r}")
+    if owner is None:
+        raise VerificationError(f"{what}: no registered project owns it")
+    record = check_signed(entity.properties, context, what, owner_key=owner[1])
+    if entity.properties.get("signer") != owner[0] or record.get("owner") != owner[0]:
+        raise VerificationError(f"{what}: signed by {entity.properties.get('signer')!r}, "
+                                f"expected the owner {owner[0]!r}")
     index = entity.log_index
     stored = dict(twin.iter_stored_entries(index, index + 1)).get(index)
     logged = next(twin.log.entries(index, index + 1))
@@ -154,15 +159,19 @@ def verify(twin: Twin) -> dict:
     failures, owners, checked = [], {}, 0
     for entity_type, context in ((PROJECT_TYPE, _PROJECT_CONTEXT), (REPORT_TYPE, _REPORT_CONTEXT)):
         for current in twin.entities(type=entity_type):
-            for version in twin.entity_history(current.id):
+            history = twin.entity_history(current.id)
+            if entity_type == PROJECT_TYPE:
+                first = history[0].properties
+                owner = (first.get("signer"), first.get("signer_key"))
+                owners[str(first.get("record", {}).get("project_id"))] = owner
+            else:
+                owner = owners.get(str(history[0].properties.get("record", {}).get("project_id")))
+            for version in history:
                 try:
-                    _check(twin, version, context, owners)
+                    _check(twin, version, context, owner)
                 except CityTwinError as e:
                     failures.append(str(e))
                 checked += 1
-            if entity_type == PROJECT_TYPE:
-                first = twin.entity_history(current.id)[0]
-                owners[str(first.properties.get("record", {}).get("project_id"))] = first.properties.get("signer")
     if failures:
         raise VerificationError(f"{len(failures)} investment-program records fail: " + "; ".join(failures))
     return {"ok": True, "records_checked": checked, "log_size": twin.log.size}

@@ -22,7 +22,8 @@ from citytwin.twin.canonical import canonicalize
 from citytwin.twin.model import Entity
 from citytwin.twin.twin import Twin
 
-__all__ = ["check_signed", "commit_signed", "create_principal", "principal_dir", "principal_signer", "signed_version"]
+__all__ = ["check_signed", "commit_signed", "create_principal", "first_signer_key", "principal_dir",
+           "principal_signer", "signed_version"]
 
 
 def principal_dir(data_dir: Path) -> Path:
@@ -56,9 +57,15 @@ def principal_signer(data_dir: Path, name: str) -> Signer:
 
 
 def commit_signed(twin: Twin, entity_id: str, entity_type: str, principal: str, context: bytes, record: dict,
-                  jurisdiction: str | None = None, location: dict | None = None) -> Entity:
-    """Sign ``record`` as ``principal`` and commit it as a new version of ``entity_id``."""
+                  jurisdiction: str | None = None, location: dict | None = None,
+                  owner_key: str | None = None) -> Entity:
+    """Sign ``record`` as ``principal`` and commit it as a new version of ``entity_id``; with
+    ``owner_key`` (the verifier key that signed the record's first version) the principal's key
+    must be that very key, not merely one of the same name."""
     signer = principal_signer(twin.config.data_dir, principal)
+    if owner_key is not None and signer.verifier_text != owner_key:
+        raise BadInputError(f"{entity_id}: the key of {principal!r} ({signer.verifier_text}) is not the owner's key "
+                            f"that signed the first version ({owner_key})")
     signature = base64.b64encode(signer.signature(context + canonicalize(record))).decode()
     props = {"record": record, "signer": principal, "signer_key": signer.verifier_text, "signature": signature}
     result = twin.commit([Entity(id=entity_id, type=entity_type, jurisdiction=jurisdiction, location=location,
@@ -69,8 +76,12 @@ def commit_signed(twin: Twin, entity_id: str, entity_type: str, principal: str, 
     return twin.entity(entity_id)
 
 
-def check_signed(props: dict, context: bytes, what: str) -> dict:
-    """The record of a signed version after its signature verified; raises :class:`VerificationError`."""
+def check_signed(props: dict, context: bytes, what: str, owner_key: str | None = None) -> dict:
+    """The record of a signed version after its signature verified; raises :class:`VerificationError`.
+    With ``owner_key``, the version must also be signed with that key (the first version's)."""
+    if owner_key is not None and props.get("signer_key") != owner_key:
+        raise VerificationError(f"{what}: signed with {props.get('signer_key')!r}, not the owner's key that signed "
+                                f"the first version ({owner_key})")
     try:
         verifier = Verifier.from_text(props["signer_key"])
         ok = verifier.name == props["signer"] and verifier.verify(
@@ -82,12 +93,24 @@ def check_signed(props: dict, context: bytes, what: str) -> dict:
     return props["record"]
 
 
+def first_signer_key(twin: Twin, entity_id: str) -> str | None:
+    """The verifier key that signed the first version of ``entity_id`` (the owner's, pinned by
+    the log), or None when there is no such entity."""
+    try:
+        return twin.entity_history(entity_id)[0].properties.get("signer_key")
+    except NotFoundError:
+        return None
+
+
 def signed_version(twin: Twin, entity_id: str, context: bytes, what: str) -> dict:
-    """The latest version of a signed record after its signature verified, with its
-    ``jurisdiction``, ``version`` and ``log_index``; `NotFoundError` naming ``what`` if absent."""
+    """The latest version of a signed record after its signature verified, signed with the key of
+    its first version, with its ``jurisdiction``, ``version``, ``log_index`` and ``owner_key``;
+    `NotFoundError` naming ``what`` if absent."""
     try:
         entity = twin.entity(entity_id)
     except NotFoundError:
         raise NotFoundError(f"no {what}") from None
-    record = check_signed(entity.properties, context, entity.id)
-    return {**record, "jurisdiction": entity.jurisdiction, "version": entity.version, "log_index": entity.log_index}
+    owner_key = first_signer_key(twin, entity_id)
+    record = check_signed(entity.properties, context, entity.id, owner_key)
+    return {**record, "jurisdiction": entity.jurisdiction, "version": entity.version, "log_index": entity.log_index,
+            "owner_key": owner_key}
