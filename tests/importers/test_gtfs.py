@@ -41,6 +41,20 @@ def test_zip_equals_directory(data, tmp_path):
     assert [(e.id, e.location, e.properties) for e in from_zip] == [(e.id, e.location, e.properties) for e in from_dir]
 
 
+def test_a_corrupt_zip_member_is_named_not_a_traceback(data, tmp_path):
+    path = tmp_path / "feed.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for f in sorted((data / "gtfs").iterdir()):
+            z.write(f, f.name)
+        offset = z.getinfo("stops.txt").header_offset
+    raw = bytearray(path.read_bytes())
+    start = offset + 30 + len("stops.txt")  # the member's compressed bytes follow its local header
+    raw[start:start + 8] = b"\xff" * 8
+    path.write_bytes(bytes(raw))
+    with pytest.raises(BadInputError, match=r"feed.zip: member stops.txt cannot be read"):
+        read_gtfs(path)
+
+
 def test_stop_sequence_orders_the_route_and_shapes_give_its_line(data, tmp_path):
     feed = _copy(data, tmp_path)
     lines = (feed / "stop_times.txt").read_text().splitlines()

@@ -24,6 +24,7 @@ import csv
 import io
 import math
 import zipfile
+import zlib
 from pathlib import Path
 
 from citytwin.errors import BadInputError, NotFoundError
@@ -51,12 +52,20 @@ class _Feed:
             self._names = {p.name for p in path.iterdir() if p.is_file()}
             self._zip = None
         elif path.is_file() and zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
-            self._names = {Path(n).name: n for n in self._zip.namelist() if not n.endswith("/")}
+            self._zip = path  # opened per file read, so no handle outlives the import
+            with zipfile.ZipFile(path) as archive:
+                self._names = {Path(n).name: n for n in archive.namelist() if not n.endswith("/")}
         elif path.exists():
             raise BadInputError(f"{path}: a GTFS directory or .zip expected")
         else:
             raise NotFoundError(f"GTFS feed {path} does not exist")
+
+    def _read_member(self, name: str) -> bytes:
+        try:
+            with zipfile.ZipFile(self._zip) as archive:
+                return archive.read(self._names[name])
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+            raise BadInputError(f"{self.path}: member {self._names[name]} cannot be read: {e}") from None
 
     def has(self, name: str) -> bool:
         return name in self._names
@@ -65,7 +74,7 @@ class _Feed:
         """(line number, {column: value}) of one file, after checking its header."""
         if not self.has(name):
             raise BadInputError(f"{self.path}: required file {name} is missing")
-        raw = self._zip.read(self._names[name]) if self._zip else (self.path / name).read_bytes()
+        raw = self._read_member(name) if self._zip else (self.path / name).read_bytes()
         try:
             text = raw.decode("utf-8-sig")  # GTFS files are UTF-8, a BOM is allowed
         except UnicodeDecodeError as e:
