@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from citytwin.errors import BadInputError
 from citytwin.projects.program import named_projects
-from citytwin.projects.registry import PROJECT_TYPE, register
+from citytwin.projects.registry import PROJECT_TYPE, project_entity
 from citytwin.twin import Twin
 
 __all__ = ["LoadReport", "load_reference", "milestones_of", "reference_project_id"]
@@ -43,17 +43,23 @@ class LoadReport:
 
 
 def load_reference(twin: Twin, principal: str) -> LoadReport:
-    """Register the named projects not yet in the twin, signed by ``principal``."""
-    registered = already = 0
+    """Register the named projects not yet in the twin, signed by ``principal``: each is checked and
+    signed first, then all are committed in one batch (one log append, one checkpoint)."""
+    entities, already = [], 0
     for number, row in enumerate(named_projects().to_dict("records"), start=1):
         project_id = reference_project_id(number)
         if twin.entities(ids=[f"urn:ngsi-ld:{PROJECT_TYPE}:{project_id}"]):
             already += 1
             continue
         beijing_wide = "Beijing-wide" in str(row.get("note") or "")
-        register(twin, principal, project_id, name_zh=row["project_zh"], category=row["sector"],
-                 jurisdiction="110000" if beijing_wide else "110112", budget_yi=None,
-                 milestones=milestones_of(row["status_or_target"]),
-                 sources=[s.strip() for s in str(row["sources"]).split(" | ") if s.strip()])
-        registered += 1
-    return LoadReport(registered, already)
+        entities.append(project_entity(
+            twin, principal, project_id, name_zh=row["project_zh"], category=row["sector"],
+            jurisdiction="110000" if beijing_wide else "110112", budget_yi=None,
+            milestones=milestones_of(row["status_or_target"]),
+            sources=[s.strip() for s in str(row["sources"]).split(" | ") if s.strip()]))
+    if entities:
+        result = twin.commit(entities)
+        if result.rejected:
+            raise BadInputError(f"{len(result.rejected)} reference projects refused; first: "
+                                f"{result.rejected[0].reason}")
+    return LoadReport(len(entities), already)

@@ -25,10 +25,11 @@ import re
 from citytwin.errors import BadInputError, CityTwinError, VerificationError
 from citytwin.ledger.proof import verify_proof
 from citytwin.twin import Entity, Twin
-from citytwin.twin.signed import check_signed, commit_signed, signed_version
+from citytwin.twin.signed import check_signed, commit_signed, signed_entity, signed_version
 
 __all__ = [
-    "CATEGORIES", "PROJECT_TYPE", "REPORT_TYPE", "project", "projects", "register", "report", "reports", "verify",
+    "CATEGORIES", "PROJECT_TYPE", "REPORT_TYPE", "project", "project_entity", "projects", "register", "report",
+    "reports", "verify",
 ]
 
 PROJECT_TYPE = "InvestmentProject"
@@ -67,10 +68,11 @@ def _milestones(items) -> list[dict]:
     return out
 
 
-def register(twin: Twin, principal: str, project_id: str, *, name_zh: str, jurisdiction: str, category: str,
-             budget_yi: float | None = None, milestones: list[dict] | None = None, name_en: str = "",
-             sources: list[str] | None = None) -> Entity:
-    """Register a project (version 1), signed by ``principal``, who becomes its owner."""
+def project_entity(twin: Twin, principal: str, project_id: str, *, name_zh: str, jurisdiction: str, category: str,
+                   budget_yi: float | None = None, milestones: list[dict] | None = None, name_en: str = "",
+                   sources: list[str] | None = None) -> Entity:
+    """A new project (version 1) checked and signed by ``principal``, who becomes its owner; not
+    yet committed (:func:`register` commits one, the reference load many at once)."""
     entity_id = _project_id(project_id)
     if twin.entities(ids=[entity_id]):
         raise BadInputError(f"project {project_id!r} already exists")
@@ -83,8 +85,18 @@ def register(twin: Twin, principal: str, project_id: str, *, name_zh: str, juris
     record = {"project_id": project_id, "name_zh": name_zh, "name_en": name_en, "category": category,
               "budget_yi": _amount(budget_yi, "budget_yi"), "milestones": _milestones(milestones),
               "sources": list(sources or []), "owner": principal}
-    return commit_signed(twin, entity_id, PROJECT_TYPE, principal, _PROJECT_CONTEXT, record,
+    return signed_entity(twin, entity_id, PROJECT_TYPE, principal, _PROJECT_CONTEXT, record,
                          jurisdiction=str(jurisdiction))
+
+
+def register(twin: Twin, principal: str, project_id: str, **fields) -> Entity:
+    """Register a project (version 1), signed by ``principal``, who becomes its owner; the fields
+    are those of :func:`project_entity`."""
+    entity = project_entity(twin, principal, project_id, **fields)
+    result = twin.commit([entity])
+    if result.rejected or not result.accepted:
+        raise BadInputError(f"{entity.id} refused: {result.rejected[0].reason if result.rejected else 'unchanged'}")
+    return twin.entity(entity.id)
 
 
 def project(twin: Twin, project_id: str) -> dict:

@@ -23,7 +23,7 @@ from citytwin.twin.model import Entity
 from citytwin.twin.twin import Twin
 
 __all__ = ["check_signed", "commit_signed", "create_principal", "first_signer_key", "principal_dir",
-           "principal_signer", "signed_version"]
+           "principal_signer", "signed_entity", "signed_version"]
 
 
 def principal_dir(data_dir: Path) -> Path:
@@ -56,10 +56,10 @@ def principal_signer(data_dir: Path, name: str) -> Signer:
             f"principal {name!r}: no key at {path}; create it with `citytwin carbon principal`") from None
 
 
-def commit_signed(twin: Twin, entity_id: str, entity_type: str, principal: str, context: bytes, record: dict,
+def signed_entity(twin: Twin, entity_id: str, entity_type: str, principal: str, context: bytes, record: dict,
                   jurisdiction: str | None = None, location: dict | None = None,
                   owner_key: str | None = None) -> Entity:
-    """Sign ``record`` as ``principal`` and commit it as a new version of ``entity_id``; with
+    """``record`` signed as ``principal``, as a version of ``entity_id`` not yet committed; with
     ``owner_key`` (the verifier key that signed the record's first version) the principal's key
     must be that very key, not merely one of the same name."""
     signer = principal_signer(twin.config.data_dir, principal)
@@ -68,8 +68,15 @@ def commit_signed(twin: Twin, entity_id: str, entity_type: str, principal: str, 
                             f"that signed the first version ({owner_key})")
     signature = base64.b64encode(signer.signature(context + canonicalize(record))).decode()
     props = {"record": record, "signer": principal, "signer_key": signer.verifier_text, "signature": signature}
-    result = twin.commit([Entity(id=entity_id, type=entity_type, jurisdiction=jurisdiction, location=location,
-                                 properties=props)])
+    return Entity(id=entity_id, type=entity_type, jurisdiction=jurisdiction, location=location, properties=props)
+
+
+def commit_signed(twin: Twin, entity_id: str, entity_type: str, principal: str, context: bytes, record: dict,
+                  jurisdiction: str | None = None, location: dict | None = None,
+                  owner_key: str | None = None) -> Entity:
+    """Sign ``record`` (see :func:`signed_entity`) and commit it as a new version of ``entity_id``."""
+    entity = signed_entity(twin, entity_id, entity_type, principal, context, record, jurisdiction, location, owner_key)
+    result = twin.commit([entity])
     if result.rejected or not result.accepted:
         reason = result.rejected[0].reason if result.rejected else "nothing changed"
         raise BadInputError(f"{entity_id} refused: {reason}")
