@@ -137,8 +137,7 @@ class TravelGraph:
         self._graph = csr_array((np.asarray(weights) + _EPS, (rows, cols)), shape=(size, size))
         self._meters = {(a, b): m for a, b, m in zip(rows, cols, meters, strict=True)}
         self._n = n
-        speeds = {line.name: self.model.speed_kmh(line.name, line.design_speed_kmh) / 3.6 for line in network.lines}
-        self._contracted = contract(network, speeds, self.model.dwell_s, self.model.transfer_s)
+        self._contracted = None  # built by the first matrix(); routes and reach do not need it
 
     @property
     def csgraph(self) -> csr_array:
@@ -153,6 +152,10 @@ class TravelGraph:
         """All-pairs travel times [s], rows origin and columns destination in :attr:`stations`
         order; 0 on the diagonal, ``inf`` where no path exists. Computed on the contracted graph
         (:mod:`citytwin.transport._allpairs`), which gives the costs of Dijkstra on this graph."""
+        if self._contracted is None:
+            speeds = {line.name: self.model.speed_kmh(line.name, line.design_speed_kmh) / 3.6
+                      for line in self.network.lines}
+            self._contracted = contract(self.network, speeds, self.model.dwell_s, self.model.transfer_s)
         out = station_costs(self._contracted) - self.model.dwell_s
         np.fill_diagonal(out, 0.0)
         return out
