@@ -80,33 +80,35 @@ def station_forecast(
     entity_id = source.station_id(station)
     local = entity_id.rsplit(":", 1)[-1]
     data_dir = state.twin.config.data_dir
-    key = (str(data_dir), state.twin.log.size, local, days)
-    with _lock:
-        if key in _cache:
-            return _cache[key]
+    with _lock:  # guards the model and the cache; the forecast itself runs outside it
         model = _model(data_dir)
-        if model is None:
-            return {"station_id": local, "model": None, "hours": []}
-        if local not in model.stations:
-            raise ResourceNotFound(f"station {local} was not in the forecast model's training data")
-        try:
-            ids = list(source.stations(reader)["entity_id"])
-            latest = reader.latest()
-            latest = latest.loc[(latest["entity_id"] == entity_id) & (latest["attribute"] == "pm25")]
-            if not len(latest):
-                raise NotFoundError(f"no pm25 readings of {entity_id}")
-            last = pd.to_datetime(latest["observed_at"], utc=True).max()
-            start = (last - pd.Timedelta(days=days + 8)).to_pydatetime()  # the features look 7 days back
-            frame = hourly_frame(reader, ids, start, last.to_pydatetime() + dt.timedelta(hours=1), weather=True)
-        except NotFoundError as e:
-            raise ResourceNotFound(str(e)) from None
-        frame = frame.loc[frame["station_id"].isin(model.stations)]
-        rows = _series(frame, local, model, last, days)
-        record = model.record
-        answer = {"station_id": local, "horizon_h": forecast.HORIZON_H,
-                  "model": {"model": record.get("model"), "train_targets": record.get("train_targets"),
-                            "rounds": record.get("rounds"), "sha256": record.get("model_sha256")},
-                  "hours": rows, "mae_forecast": _mae(rows, "forecast"), "mae_persistence": _mae(rows, "persistence")}
+        key = (str(data_dir), state.twin.log.size, local, days, _models.get("stamp"))
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    if model is None:
+        return {"station_id": local, "model": None, "hours": []}
+    if local not in model.stations:
+        raise ResourceNotFound(f"station {local} was not in the forecast model's training data")
+    try:
+        ids = list(source.stations(reader)["entity_id"])
+        latest = reader.latest()
+        latest = latest.loc[(latest["entity_id"] == entity_id) & (latest["attribute"] == "pm25")]
+        if not len(latest):
+            raise NotFoundError(f"no pm25 readings of {entity_id}")
+        last = pd.to_datetime(latest["observed_at"], utc=True).max()
+        start = (last - pd.Timedelta(days=days + 8)).to_pydatetime()  # the features look 7 days back
+        frame = hourly_frame(reader, ids, start, last.to_pydatetime() + dt.timedelta(hours=1), weather=True)
+    except NotFoundError as e:
+        raise ResourceNotFound(str(e)) from None
+    frame = frame.loc[frame["station_id"].isin(model.stations)]
+    rows = _series(frame, local, model, last, days)
+    record = model.record
+    answer = {"station_id": local, "horizon_h": forecast.HORIZON_H,
+              "model": {"model": record.get("model"), "train_targets": record.get("train_targets"),
+                        "rounds": record.get("rounds"), "sha256": record.get("model_sha256")},
+              "hours": rows, "mae_forecast": _mae(rows, "forecast"), "mae_persistence": _mae(rows, "persistence")}
+    with _lock:
         _cache.clear()
         _cache[key] = answer
-        return answer
+    return answer
