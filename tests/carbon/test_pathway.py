@@ -53,6 +53,9 @@ def test_central_pathway_outputs(scenario):
     assert mc["runs"] == 2000 and 0.0 <= mc["p_peak_by"]["probability"] <= 1.0
     q = mc["residual_final_t"]
     assert q["p5"] <= q["p50"] <= q["p95"]
+    fan = mc["net_by_year_t"]  # the yearly fan comes from the same runs: its last year is the residual
+    assert all(len(band) == len(out["years"]) for band in fan.values())
+    assert {k: band[-1] for k, band in fan.items()} == pytest.approx(q)
 
 
 def test_monte_carlo_is_reproducible_and_draws_10000_runs(scenario):

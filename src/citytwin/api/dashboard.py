@@ -43,7 +43,7 @@ from citytwin.api.deps import ReadAccess, ReaderDep, StateDep
 from citytwin.api.problems import ResourceNotFound
 from citytwin.errors import NotFoundError
 
-__all__ = ["FAN_PERCENTILES", "PEAK_TARGET_YEAR", "NEUTRALITY_TARGET_YEAR", "router"]
+__all__ = ["PEAK_TARGET_YEAR", "NEUTRALITY_TARGET_YEAR", "router"]
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 router.include_router(dashboard_ledger.router)
@@ -332,22 +332,14 @@ _EPISODE_COLUMNS = ["jurisdiction", "start", "end", "days", "max_aqi", "days_ove
                     "alert_zh", "alert_en"]
 
 
-FAN_PERCENTILES = (5, 25, 50, 75, 95)
-
-
 @functools.lru_cache(maxsize=4)
 def _pathway(path: str, mtime: float, runs: int) -> dict:
-    """`run_pathway`, and the yearly fan: percentiles of the net emissions [t CO2] over the same
-    Monte Carlo runs (the scenario's seed), per year."""
-    import numpy as np
-
+    """`run_pathway`, and the yearly fan: percentiles of the net emissions [t CO2] per year over
+    the same Monte Carlo runs as its summary (one simulation)."""
     from citytwin.carbon import pathway
 
-    scenario = pathway.load_scenario(Path(path))
-    result = pathway.run_pathway(scenario, runs=runs)
-    net = pathway.simulate(scenario, pathway.sample(scenario, runs))["net"]
-    bands = np.percentile(net, FAN_PERCENTILES, axis=0)
-    return {**result, "fan_t": {f"p{q}": band.tolist() for q, band in zip(FAN_PERCENTILES, bands, strict=True)}}
+    result = pathway.run_pathway(pathway.load_scenario(Path(path)), runs=runs)
+    return {**result, "fan_t": result["monte_carlo"]["net_by_year_t"]}
 
 
 def _scenario_path(state) -> Path:

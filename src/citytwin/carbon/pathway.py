@@ -340,7 +340,8 @@ def _peak(net: np.ndarray, years: np.ndarray):
 
 
 def monte_carlo(scn: Scenario, runs: int | None = None, seed: int | None = None, peak_by: int = 2030) -> dict:
-    """P(peak by ``peak_by``) and percentiles of the final-year net residual [t CO2] over the runs."""
+    """P(peak by ``peak_by``), percentiles of the final-year net residual and of the peak year, and
+    ``net_by_year_t``: per percentile the net emissions [t CO2] of every year (the fan), over the runs."""
     params = sample(scn, runs, seed)
     result = simulate(scn, params)
     peak_year, _ = _peak(result["net"], scn.years)
@@ -355,6 +356,10 @@ def monte_carlo(scn: Scenario, runs: int | None = None, seed: int | None = None,
         },
         "peak_year": {
             f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(peak_year, PERCENTILES), strict=True)
+        },
+        "net_by_year_t": {
+            f"p{q}": band.tolist()
+            for q, band in zip(PERCENTILES, np.percentile(result["net"], PERCENTILES, axis=0), strict=True)
         },
     }
 
