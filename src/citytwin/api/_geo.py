@@ -9,7 +9,6 @@ relations are tested with shapely on the candidates whose bounding boxes meet th
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -18,6 +17,7 @@ import shapely
 
 from citytwin.api.problems import BadRequestData, InvalidRequest
 from citytwin.errors import BadInputError
+from citytwin.geo.distance import haversine_m
 from citytwin.twin.model import parse_geometry
 
 __all__ = ["GeoQuery", "parse_geo_query", "parse_geoq_text"]
@@ -54,15 +54,8 @@ class GeoQuery:
         if self.relation == "near" and self.min_distance is not None:
             centre = parse_geometry(location).centroid
             lon, lat = self.geometry["coordinates"][:2]
-            return _haversine_m(centre.x, centre.y, float(lon), float(lat)) >= self.min_distance
+            return haversine_m(centre.x, centre.y, float(lon), float(lat)) >= self.min_distance
         return True
-
-
-def _haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance [m] on the mean Earth radius (IUGG, 6,371,008.8 m), as the store computes it."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371008.8 * math.asin(math.sqrt(a))
 
 
 def _distance(part: str, name: str) -> float:

@@ -26,6 +26,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from citytwin.errors import BadInputError
+from citytwin.green.indicators import share_within  # the same weighted share as green space
 
 __all__ = ["WALK_SPEED_KMH", "capacity_per_1000", "cross_border_share", "nearest", "reach_radius_m", "share_within"]
 
@@ -58,15 +59,6 @@ def reach_radius_m(minutes: float = 15.0, speed_kmh: float = WALK_SPEED_KMH) -> 
         if not np.isfinite(value) or value <= 0:
             raise BadInputError(f"{name} = {value!r}: expected a positive number")
     return speed_kmh * 1000.0 * minutes / 60.0
-
-
-def share_within(distance_m, weights, radius_m: float) -> float:
-    """Weighted share of residents whose distance is at most ``radius_m`` [%]; NaN if nobody."""
-    distance_m, weights = np.asarray(distance_m, dtype=float), np.asarray(weights, dtype=float)
-    if distance_m.shape != weights.shape:
-        raise BadInputError(f"{distance_m.size} distances and {weights.size} weights: expected one weight each")
-    total = weights.sum()
-    return float("nan") if total == 0 else float(100.0 * weights[distance_m <= radius_m].sum() / total)
 
 
 def cross_border_share(resident_jurisdiction, weights, facility_jurisdiction_of_nearest) -> dict[str, float]:
