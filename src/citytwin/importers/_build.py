@@ -13,16 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-import numpy as np
-import shapely
-import shapely.geometry
-
 from citytwin.errors import BadInputError, CityTwinError
+from citytwin.geo.jurisdictions import Jurisdictions
 from citytwin.twin.canonical import canonicalize
 from citytwin.twin.entries import MAX_ENTRY_BYTES
 from citytwin.twin.model import Entity, parse_geometry, validate_entity_id
 
-__all__ = ["ImportReport", "Jurisdictions", "commit_report", "entity_id"]
+__all__ = ["ImportReport", "Jurisdictions", "commit_report", "entity_id", "reference_jurisdictions"]
 
 
 def entity_id(entity_type: str, source: str, local_id: str) -> str:
@@ -30,42 +27,11 @@ def entity_id(entity_type: str, source: str, local_id: str) -> str:
     return f"urn:ngsi-ld:{entity_type}:{quote(source, safe='-_.~')}-{quote(str(local_id), safe='-_.~:/')}"
 
 
-class Jurisdictions:
-    """Point-in-polygon lookup of the administrative code that holds a geometry.
+def reference_jurisdictions() -> Jurisdictions:
+    """The default lookup of an import: the reference district's boundaries."""
+    from citytwin.datasets.reference import boundaries
 
-    A point is looked up as it is; a line or polygon by its representative point (a point
-    guaranteed inside the shape, shapely's ``representative_point``). Outside every polygon the
-    jurisdiction is ``None``.
-    """
-
-    def __init__(self, boundaries: dict | None = None) -> None:
-        if boundaries is None:
-            from citytwin.datasets.reference import boundaries as reference_boundaries
-
-            boundaries = reference_boundaries()
-        self._codes = [str(f["properties"]["adcode"]) for f in boundaries["features"]]
-        self._shapes = [shapely.geometry.shape(f["geometry"]) for f in boundaries["features"]]
-        for shape in self._shapes:
-            shapely.prepare(shape)
-
-    def locate(self, geometry: dict) -> str | None:
-        """The adcode holding a GeoJSON geometry (WGS 84), or None."""
-        shape = shapely.geometry.shape(geometry)
-        point = shape if shape.geom_type == "Point" else shape.representative_point()
-        for code, polygon in zip(self._codes, self._shapes, strict=True):
-            if shapely.contains_xy(polygon, point.x, point.y):
-                return code
-        return None
-
-    def locate_points(self, lon: np.ndarray, lat: np.ndarray) -> list[str | None]:
-        """The adcode holding each (lon, lat) point [°], or None."""
-        found: list[str | None] = [None] * len(lon)
-        for code, polygon in zip(self._codes, self._shapes, strict=True):
-            inside = shapely.contains_xy(polygon, lon, lat)
-            for i in np.flatnonzero(inside):
-                if found[i] is None:
-                    found[i] = code
-        return found
+    return Jurisdictions(boundaries())
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from citytwin.errors import BadInputError
 from citytwin.geo import convert
-from citytwin.importers._build import ImportReport, Jurisdictions, entity_id
+from citytwin.importers._build import ImportReport, Jurisdictions, entity_id, reference_jurisdictions
 from citytwin.importers.osm_tags import classify, properties_of
 from citytwin.twin.model import Entity, parse_geometry
 
@@ -68,7 +68,7 @@ def _osm_object(feature: dict, properties: dict, index: int) -> tuple[str, str]:
 def read_geojson(path: str | Path, crs: str = "wgs84", jurisdictions: Jurisdictions | None = None) -> ImportReport:
     """The entities of a GeoJSON FeatureCollection, not yet committed."""
     path = Path(path)
-    jurisdictions = jurisdictions or Jurisdictions()
+    jurisdictions = jurisdictions or reference_jurisdictions()
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:

@@ -28,7 +28,7 @@ import zlib
 from pathlib import Path
 
 from citytwin.errors import BadInputError, NotFoundError
-from citytwin.importers._build import ImportReport, Jurisdictions, entity_id
+from citytwin.importers._build import ImportReport, Jurisdictions, entity_id, reference_jurisdictions
 from citytwin.twin.model import Entity
 
 __all__ = ["REQUIRED_COLUMNS", "read_gtfs"]
@@ -120,7 +120,7 @@ def read_gtfs(path: str | Path, source: str | None = None, jurisdictions: Jurisd
     path = Path(path)
     feed = _Feed(path)
     source = source or path.stem
-    jurisdictions = jurisdictions or Jurisdictions()
+    jurisdictions = jurisdictions or reference_jurisdictions()
     report = ImportReport(str(path), "gtfs")
 
     stops: dict[str, dict] = {}

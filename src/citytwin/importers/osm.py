@@ -29,7 +29,7 @@ from shapely.geometry import mapping
 from shapely.geometry.polygon import orient
 
 from citytwin.errors import BadInputError
-from citytwin.importers._build import ImportReport, Jurisdictions, entity_id
+from citytwin.importers._build import ImportReport, Jurisdictions, entity_id, reference_jurisdictions
 from citytwin.importers.osm_tags import classify, is_area, properties_of
 from citytwin.twin.model import Entity
 
@@ -177,7 +177,7 @@ def _plain(geometry: dict) -> dict:
 def read_osm_xml(path: str | Path, jurisdictions: Jurisdictions | None = None) -> ImportReport:
     """The entities of an OSM XML file, not yet committed (see :func:`citytwin.importers.import_osm`)."""
     path = Path(path)
-    jurisdictions = jurisdictions or Jurisdictions()
+    jurisdictions = jurisdictions or reference_jurisdictions()
     nodes, tagged_nodes, ways, relations = _parse(path)
     report = ImportReport(str(path), "osm-xml")
     for node_id, tags in tagged_nodes:

@@ -37,7 +37,7 @@ import numpy as np
 
 from citytwin.errors import BadInputError, NotFoundError
 from citytwin.geo import CRS_NAMES, convert
-from citytwin.importers._build import ImportReport, Jurisdictions, entity_id
+from citytwin.importers._build import ImportReport, Jurisdictions, entity_id, reference_jurisdictions
 from citytwin.twin.model import Entity
 
 __all__ = ["FIELDS", "REQUIRED", "load_mapping", "read_registry"]
@@ -184,7 +184,7 @@ def read_registry(path: str | Path, mapping: dict, jurisdictions: Jurisdictions 
     for r, x, y in zip(records, lon, lat, strict=True):
         if not (-180 <= x <= 180 and -90 <= y <= 90):
             raise BadInputError(f"{r['where']}: ({r['lon']}, {r['lat']}) in {crs} is outside WGS84 after conversion")
-    found = (jurisdictions or Jurisdictions()).locate_points(lon, lat)
+    found = (jurisdictions or reference_jurisdictions()).locate_points(lon, lat)
     for r, x, y, code in zip(records, lon, lat, found, strict=True):
         properties = {"name": r["name"], "category": [r["kind"]], "capacity": r["capacity"],
                       "occupancy": r["occupancy"], "registryId": r["id"], "sourceCrs": crs, "source": source}

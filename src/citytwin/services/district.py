@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from citytwin.errors import BadInputError, NotFoundError
+from citytwin.geo.jurisdictions import Jurisdictions
 from citytwin.green.district import jurisdictions, population_frame
 from citytwin.green.projection import LocalFrame
 from citytwin.services.access import capacity_per_1000, cross_border_share, nearest, reach_radius_m, share_within
@@ -81,14 +82,7 @@ def facilities(twin, kind: str | None = None) -> pd.DataFrame:
 
 
 def _locate(points: list[shapely.Point], areas: dict[str, dict]) -> list[str | None]:
-    codes = list(areas)
-    shapes = [parse_geometry(areas[c]["geometry"]) for c in codes]
-    tree = shapely.STRtree(shapes)
-    found: list[str | None] = [None] * len(points)
-    point_index, area_index = tree.query(points, predicate="intersects")
-    for p, a in zip(point_index, area_index, strict=True):
-        found[p] = found[p] or codes[a]
-    return found
+    return Jurisdictions.from_areas(areas).locate_points([p.x for p in points], [p.y for p in points])
 
 
 def _residents(twin, frame: LocalFrame, areas: dict[str, dict]) -> tuple[pd.DataFrame, str]:

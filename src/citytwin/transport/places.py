@@ -19,10 +19,10 @@ import re
 from importlib import resources
 
 import pandas as pd
-import shapely
 
 from citytwin.errors import BadInputError
 from citytwin.geo.crs import convert
+from citytwin.geo.jurisdictions import Jurisdictions
 from citytwin.transport.network import Network
 from citytwin.transport.travel import TravelGraph
 
@@ -59,12 +59,9 @@ def station_places(network: Network, boundaries: dict, points: pd.DataFrame | No
     out["located"] = out["lon"].notna()
     out["jurisdiction"] = pd.Series([None] * len(out), dtype="object")
     located = out[out["located"]]
-    for feature in boundaries.get("features", []):
-        shape = shapely.geometry.shape(feature["geometry"])
-        inside = shapely.contains_xy(shape, located["lon"].to_numpy(), located["lat"].to_numpy())
-        code = str(feature["properties"]["adcode"])
-        hit = located.index[inside & out.loc[located.index, "jurisdiction"].isna().to_numpy()]
-        out.loc[hit, "jurisdiction"] = code
+    out.loc[located.index, "jurisdiction"] = pd.Series(
+        Jurisdictions(boundaries).locate_points(located["lon"].to_numpy(), located["lat"].to_numpy()),
+        index=located.index, dtype="object")
     return out
 
 
