@@ -2,6 +2,9 @@
 pages that never split one timestamp, and clients that walk them get every instance once, in order."""
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -170,3 +173,9 @@ def test_a_bad_temporal_limit_stops_the_app_at_start_not_each_request(template, 
         config.write('\n[api]\ntemporal_limit = "lots"\n')
     with pytest.raises(BadInputError, match=r"\[api\] temporal_limit = 'lots' in citytwin.toml: expected a whole"):
         create_app(path)
+    # `citytwin serve` stops before listening, exit code 2 (bad input), naming the setting; a
+    # server that started anyway would outlive the timeout and fail the test instead of hanging it
+    serve = subprocess.run([str(Path(sys.executable).parent / "citytwin"), "--data-dir", str(path), "serve",
+                            "--port", "0"], capture_output=True, text=True, timeout=120)
+    assert serve.returncode == 2, serve.stderr
+    assert "temporal_limit = 'lots'" in serve.stdout + serve.stderr
