@@ -162,6 +162,15 @@ def test_last_n_over_several_series_beyond_one_page_is_refused_not_shortened(pag
     whole = paged.get(f"{BASE}/{TZ}", params={"attrs": "pm25,no2", "lastN": LIMIT})
     assert whole.status_code == 200
     assert len(whole.json()["pm25"]) == LIMIT and len(whole.json()["no2"]) == LIMIT
+    # the way the refusal points to: one attribute at a time, each gets exactly its own last N once, in order
+    dense = _walk(paged, f"{BASE}/{TZ}", {"attrs": "pm25", "lastN": 12})
+    sparse = _walk(paged, f"{BASE}/{TZ}", {"attrs": "no2", "lastN": 10})
+    assert len(dense) > 1 and len(sparse) > 1
+    def oldest_first(answers, name):
+        return [i["value"] for a in reversed(answers) for i in a.json()[name]]
+
+    assert oldest_first(dense, "pm25") == [20.0 + h for h in range(12, 24)]
+    assert oldest_first(sparse, "no2") == [30.0, 40.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 60.0, 70.0]
 
 
 def test_a_bad_temporal_limit_stops_the_app_at_start_not_each_request(template, tmp_path):
