@@ -3,7 +3,9 @@
 Boundaries are GeoJSON features (WGS 84) with an ``adcode`` property (GB/T 2260 administrative
 division code). A point is looked up as it is; a line or polygon by its representative point (a
 point guaranteed inside the shape, shapely's ``representative_point``). Outside every polygon the
-jurisdiction is ``None``; where polygons overlap, the first feature wins.
+jurisdiction is ``None``, and so is a point on a boundary line (containment of the interior, the DE-9IM
+*within* predicate); where polygons overlap, the first feature wins. Candidates come from a shapely
+``STRtree`` over the boundaries.
 """
 
 from __future__ import annotations
@@ -20,9 +22,7 @@ class Jurisdictions:
 
     def __init__(self, boundaries: dict) -> None:
         self._codes = [str(f["properties"]["adcode"]) for f in boundaries.get("features", [])]
-        self._shapes = [shapely.geometry.shape(f["geometry"]) for f in boundaries.get("features", [])]
-        for shape in self._shapes:
-            shapely.prepare(shape)
+        self._tree = shapely.STRtree([shapely.geometry.shape(f["geometry"]) for f in boundaries.get("features", [])])
 
     @classmethod
     def from_areas(cls, areas: dict[str, dict]) -> Jurisdictions:
@@ -34,18 +34,15 @@ class Jurisdictions:
         """The adcode holding a GeoJSON geometry (WGS 84), or None."""
         shape = shapely.geometry.shape(geometry)
         point = shape if shape.geom_type == "Point" else shape.representative_point()
-        for code, polygon in zip(self._codes, self._shapes, strict=True):
-            if shapely.contains_xy(polygon, point.x, point.y):
-                return code
-        return None
+        return self.locate_points([point.x], [point.y])[0]
 
     def locate_points(self, lon, lat) -> list[str | None]:
         """The adcode holding each (lon, lat) point [°], or None."""
-        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        found: list[str | None] = [None] * len(lon)
-        for code, polygon in zip(self._codes, self._shapes, strict=True):
-            inside = shapely.contains_xy(polygon, lon, lat)
-            for i in np.flatnonzero(inside):
-                if found[i] is None:
-                    found[i] = code
+        points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        found: list[str | None] = [None] * len(points)
+        first = np.full(len(points), len(self._codes))
+        point_index, area_index = self._tree.query(points, predicate="within")
+        np.minimum.at(first, point_index, area_index)  # the first feature holding a point wins
+        for i in np.flatnonzero(first < len(self._codes)):
+            found[i] = self._codes[first[i]]
         return found
