@@ -1,5 +1,6 @@
 """Signed projects and progress reports on the log; a report altered after commit is caught."""
 
+import base64
 import json
 import shutil
 
@@ -150,3 +151,28 @@ def test_a_key_merely_named_after_the_owner_can_neither_report_nor_pass_verify(d
         with pytest.raises(VerificationError, match=r"scp-08\.2025-Q4 version 1 .*not the owner's key") as failure:
             registry.verify(twin)
         assert owner_key in str(failure.value) and "scp-08.2025-Q3" not in str(failure.value)
+
+
+def test_a_forged_project_version_committed_around_the_api_fails_projects_verify(data):
+    from citytwin.ledger.note import Signer, generate_key
+    from citytwin.twin import Entity
+    from citytwin.twin.canonical import canonicalize
+
+    project_id = "urn:ngsi-ld:InvestmentProject:scp-08"
+    with Twin.open(data) as twin:
+        current = twin.entity(project_id)
+        record = {**current.properties["record"], "budget_yi": 999.0}
+        signer = Signer.from_text(generate_key("office")[0])  # a key of the owner's name, not the owner's key
+        signature = base64.b64encode(signer.signature(b"citytwin.projects.project/v1\n" + canonicalize(record)))
+        forged = Entity(id=project_id, type=registry.PROJECT_TYPE, jurisdiction=current.jurisdiction,
+                        properties={"record": record, "signer": "office", "signer_key": signer.verifier_text,
+                                    "signature": signature.decode()})
+        assert twin.commit([forged]).accepted == 1
+        with pytest.raises(VerificationError, match="not the owner's key"):
+            registry.project(twin, "scp-08")
+        with pytest.raises(VerificationError, match=f"{project_id}: signed with .*not the owner's key"):
+            registry.projects(twin)
+        assert registry.reports(twin, "scp-08")[0]["id"] == REPORT  # signed with the owner's key
+    out = _run(data, "projects", "verify", code=1)
+    assert f"{project_id} version 2" in out and "not the owner's key" in out
+    assert "version 1" not in out and REPORT not in out  # only the forgery is named

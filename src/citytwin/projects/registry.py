@@ -25,7 +25,7 @@ import re
 from citytwin.errors import BadInputError, CityTwinError, VerificationError
 from citytwin.ledger.proof import verify_proof
 from citytwin.twin import Entity, Twin
-from citytwin.twin.signed import check_signed, commit_signed, signed_entity, signed_version
+from citytwin.twin.signed import check_signed, commit_signed, first_signer_key, signed_entity, signed_version
 
 __all__ = [
     "CATEGORIES", "PROJECT_TYPE", "REPORT_TYPE", "project", "project_entity", "projects", "register", "report",
@@ -105,10 +105,11 @@ def project(twin: Twin, project_id: str) -> dict:
 
 
 def projects(twin: Twin, jurisdiction: str | None = None, category: str | None = None) -> list[dict]:
-    """Every project (current versions, signatures checked), optionally of one jurisdiction or category."""
+    """Every project (current versions, signed with the key of their first version), optionally of
+    one jurisdiction or category."""
     out = []
     for entity in twin.entities(type=PROJECT_TYPE, jurisdiction=jurisdiction):
-        record = check_signed(entity.properties, _PROJECT_CONTEXT, entity.id)
+        record = check_signed(entity.properties, _PROJECT_CONTEXT, entity.id, first_signer_key(twin, entity.id))
         if category is None or record["category"] == category:
             out.append({**record, "jurisdiction": entity.jurisdiction, "version": entity.version,
                         "log_index": entity.log_index})
@@ -137,12 +138,25 @@ def report(twin: Twin, principal: str, project_id: str, period: str, *, progress
                          jurisdiction=current["jurisdiction"], owner_key=current["owner_key"])
 
 
+def _report_owner_key(twin: Twin, entity: Entity) -> str:
+    """The key that signed the first version of the project a report names; `VerificationError`
+    when it names no registered project."""
+    project_id = (entity.properties.get("record") or {}).get("project_id")
+    key = None
+    if isinstance(project_id, str) and _ID.match(project_id):
+        key = first_signer_key(twin, _project_id(project_id))
+    if key is None:
+        raise VerificationError(f"{entity.id}: no registered project {project_id!r} owns it")
+    return key
+
+
 def reports(twin: Twin, project_id: str | None = None) -> list[dict]:
-    """Progress reports (signatures checked), of one project or all, by project then period."""
+    """Progress reports (signed with the key of their project's first version), of one project or
+    all, by project then period."""
     pattern = None if project_id is None else f"urn:ngsi-ld:{REPORT_TYPE}:{re.escape(project_id)}\\..*"
     out = []
     for entity in twin.entities(type=REPORT_TYPE, id_pattern=pattern):
-        record = check_signed(entity.properties, _REPORT_CONTEXT, entity.id)
+        record = check_signed(entity.properties, _REPORT_CONTEXT, entity.id, _report_owner_key(twin, entity))
         out.append({**record, "id": entity.id, "log_index": entity.log_index})
     return sorted(out, key=lambda r: (r["project_id"], r["period"]))
 
