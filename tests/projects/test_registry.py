@@ -176,3 +176,21 @@ def test_a_forged_project_version_committed_around_the_api_fails_projects_verify
     out = _run(data, "projects", "verify", code=1)
     assert f"{project_id} version 2" in out and "not the owner's key" in out
     assert "version 1" not in out and REPORT not in out  # only the forgery is named
+
+
+def test_the_reference_load_stores_all_projects_or_none(tmp_path, monkeypatch):
+    from citytwin.projects import load
+
+    frame = load.named_projects()
+    frame.loc[frame.index[-1], "status_or_target"] = "no date here"  # the 41st row cannot be read
+    data = tmp_path / "data"
+    with Twin.init(data, origin="test.citytwin/projects-load") as twin:
+        create_principal(data, "office")
+        before = twin.log.size
+        monkeypatch.setattr(load, "named_projects", lambda: frame)
+        with pytest.raises(BadInputError, match="no date here"):
+            load_reference(twin, "office")
+        assert twin.log.size == before and registry.projects(twin) == []  # the first 40 were not stored
+        monkeypatch.undo()
+        assert load_reference(twin, "office").registered == 41 and twin.log.size == before + 41
+        assert load_reference(twin, "office") == load.LoadReport(0, 41) and twin.log.size == before + 41
