@@ -103,3 +103,33 @@ def test_a_key_merely_named_after_the_owner_cannot_change_a_project(tmp_path):
                       record, jurisdiction="110112", location=SITE)
         with pytest.raises(VerificationError, match="version 2: signed with .*not the owner's key"):
             projects.history(t, "pv")
+
+
+def test_an_allocation_signed_by_a_key_merely_named_after_the_issuer_is_refused_and_named(tmp_path):
+    from citytwin.twin.signed import commit_signed, principal_dir
+
+    data = tmp_path / "data"
+    with Twin.init(data, origin="test.citytwin/bonds-keys") as t:
+        for name in (OWNER, BANK):
+            mrv.create_principal(data, name)
+        projects.register(t, OWNER, "pv", name_zh="光伏", name_en="PV", jurisdiction="110112", location=SITE,
+                          activity="solar_power", attributes={"capacity_mw": 20}, investment_cny=80e6,
+                          expected_impact={"co2e_avoided_t": 12000})
+        bonds.issue(t, BANK, "gb", name="green bond", amount_cny=50e6, issued_on="2024-06-01")
+        first = bonds.allocate(t, BANK, "gb", "pv", 10e6)
+        bundle = bonds.prove_report(t, "gb")
+    for suffix in ("key", "vkey"):
+        (principal_dir(data) / f"{BANK}.{suffix}").unlink()
+    mrv.create_principal(data, BANK)  # the same name, another key
+    forged_id = "urn:ngsi-ld:BondAllocation:gb-2"
+    with Twin.open(data) as t:
+        with pytest.raises(BadInputError, match="is not the owner's key that signed the first version"):
+            bonds.allocate(t, BANK, "gb", "pv", 30e6)
+        forged = commit_signed(t, forged_id, bonds.ALLOCATION_TYPE, BANK, b"citytwin.finance.allocation/v1\n",
+                               {**first, "amount_cny": 30e6}, jurisdiction="110112")
+        with pytest.raises(VerificationError, match=f"{forged_id}: signed with .*not the owner's key"):
+            bonds.impact_report(t, "gb")
+        with_forgery = dict(bundle, proofs=[*bundle["proofs"], t.log.prove(forged.log_index)])
+        with pytest.raises(VerificationError, match=f"{forged_id}: signed with .*not the owner's key"):
+            bonds.verify_report(with_forgery, t.verifier.text)
+        assert bonds.verify_report(bundle, t.verifier.text)["allocated_cny"] == 10e6

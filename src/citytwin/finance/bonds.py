@@ -149,16 +149,15 @@ def verify_report(bundle: dict, log_verifier_key: str) -> dict:
     from citytwin.ledger.proof import parse_proof, verify_proof
 
     verifier = Verifier.from_text(log_verifier_key.strip())
-    bond, allocations, records = None, [], {}
+    bond, bond_key, allocation_docs, records = None, None, [], {}
     for proof in bundle["proofs"]:
         verify_proof(proof, verifier)
         doc = orjson.loads(parse_proof(proof).extra)
         kind = doc.get("type")
         if kind == BOND_TYPE:
-            bond = check_signed(doc["properties"], _BOND_CONTEXT, doc["id"])
+            bond, bond_key = check_signed(doc["properties"], _BOND_CONTEXT, doc["id"]), doc["properties"]["signer_key"]
         elif kind == ALLOCATION_TYPE:
-            allocations.append((int(doc["id"].rsplit("-", 1)[1]),
-                                check_signed(doc["properties"], _ALLOCATION_CONTEXT, doc["id"])))
+            allocation_docs.append(doc)
         elif kind == projects.ENTITY_TYPE:
             record = check_signed(doc["properties"], _PROJECT_CONTEXT, doc["id"])
             records[record["project_id"]] = record
@@ -166,6 +165,9 @@ def verify_report(bundle: dict, log_verifier_key: str) -> dict:
             raise VerificationError(f"proven entry {doc.get('id')!r} is not a bond, allocation or project")
     if bond is None:
         raise VerificationError("the bundle has no proven bond record")
+    allocations = [(int(doc["id"].rsplit("-", 1)[1]), check_signed(doc["properties"], _ALLOCATION_CONTEXT, doc["id"],
+                                                                   owner_key=bond_key))
+                   for doc in allocation_docs]  # signed with the issuer's key, the one that signed the bond
     ordered = [a for _, a in sorted(allocations, key=lambda pair: pair[0])]
     if [n for n, _ in sorted(allocations, key=lambda pair: pair[0])] != list(range(1, len(ordered) + 1)):
         raise VerificationError("allocations: expected numbers 1..n without gaps")
