@@ -31,6 +31,13 @@ def data_dir(ctx: typer.Context) -> Path:
     return Path(chosen or os.environ.get("CITYTWIN_DATA") or DEFAULT_DATA_DIR)
 
 
+def open_twin(ctx: typer.Context):
+    """Open the twin of the chosen data directory (imported here: pandas and DuckDB load slowly)."""
+    from citytwin.twin import Twin
+
+    return Twin.open(data_dir(ctx))
+
+
 def emit_json(value: object) -> None:
     """Write one JSON document to stdout (for `--json`)."""
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.cli._common import console, emit_json, open_twin
 from citytwin.errors import BadInputError
 
 finance_app = typer.Typer(help="Green finance: catalogue, projects, bonds, carbon-credit registry. 绿色金融。",
@@ -33,12 +33,6 @@ EditionOption = Annotated[str, typer.Option("--edition", help="Catalogue edition
 def register(app: typer.Typer) -> None:
     """Mount `citytwin finance ...` on the root app."""
     app.add_typer(finance_app, name="finance")
-
-
-def _twin(ctx: typer.Context):
-    from citytwin.twin import Twin
-
-    return Twin.open(data_dir(ctx))
 
 
 def _attributes(pairs: list[str]) -> dict:
@@ -132,7 +126,7 @@ def _done(index: int, json: bool) -> None:
 def registry_init(ctx: typer.Context, admin: Annotated[str, typer.Option(help="Administrator principal.")],
                   json: JsonOption = False) -> None:
     """Start the registry (genesis act) and open its buffer account. 建立登记簿。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         registry = _registry(twin)
         registry.genesis(admin)
         _done(registry.open_account(admin, "buffer", "110000", kind="buffer"), json)
@@ -142,7 +136,7 @@ def registry_init(ctx: typer.Context, admin: Annotated[str, typer.Option(help="A
 def registry_open(ctx: typer.Context, holder: Annotated[str, typer.Option()], account: Annotated[str, typer.Option()],
                   jurisdiction: Annotated[str, typer.Option()], json: JsonOption = False) -> None:
     """Open a holding account, signed by its holder. 开户。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _done(_registry(twin).open_account(holder, account, jurisdiction), json)
 
 
@@ -152,7 +146,7 @@ def registry_reduction(ctx: typer.Context, reduction: Annotated[str, typer.Optio
                        baseline: Annotated[str, typer.Option(help="Approved baseline inventory entity id.")],
                        figure: Annotated[str, typer.Option()] = "totals.basic_t", json: JsonOption = False) -> None:
     """Record a verified reduction proven from two approved MRV records. 登记核证减排量。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _done(_registry(twin).register_reduction(reduction, reported, baseline, figure), json)
 
 
@@ -162,7 +156,7 @@ def registry_issue(ctx: typer.Context, reduction: Annotated[str, typer.Option()]
                    buffer: Annotated[int, typer.Option(help="Buffer pool share \\[t CO2e].")] = 0,
                    json: JsonOption = False) -> None:
     """Issue serial-numbered credits (one per tonne) against a verified reduction. 签发。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _done(_registry(twin).issue(reduction, account, quantity, buffer), json)
 
 
@@ -172,7 +166,7 @@ def registry_transfer(ctx: typer.Context, holder: Annotated[str, typer.Option()]
                       first: Annotated[int, typer.Option()], last: Annotated[int, typer.Option()],
                       json: JsonOption = False) -> None:
     """Transfer serials first..last, signed by the sending holder. 转让。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _done(_registry(twin).transfer(holder, source, target, first, last), json)
 
 
@@ -184,7 +178,7 @@ def registry_retire(ctx: typer.Context, holder: Annotated[str, typer.Option()],
                     claimed_in: Annotated[str, typer.Option(help="Jurisdiction where the reduction is claimed.")],
                     json: JsonOption = False) -> None:
     """Retire serials for a beneficiary and purpose (with the host's inventory adjustment). 注销抵消。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _done(_registry(twin).retire(holder, account, first, last, beneficiary, purpose, claimed_in), json)
 
 
@@ -193,7 +187,7 @@ def registry_cancel(ctx: typer.Context, account: Annotated[str, typer.Option()],
                     last: Annotated[int, typer.Option()], reason: Annotated[str, typer.Option()],
                     json: JsonOption = False) -> None:
     """Cancel (invalidate) serials, by the administrator; not a retirement. 作废。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _done(_registry(twin).cancel(account, first, last, reason), json)
 
 
@@ -202,7 +196,7 @@ def registry_balances(ctx: typer.Context, json: JsonOption = False) -> None:
     """Balances per account, replayed from the log [t CO2e]. 余额。"""
     from citytwin.finance.registry import balances
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         state = _registry(twin).state
     rows = {a: {**b, "holder": state.accounts[a].holder} for a, b in balances(state).items()}
     if json:
@@ -227,7 +221,7 @@ def registry_adjustments(
     from citytwin.carbon import mrv
     from citytwin.finance.registry import adjusted_inventory
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         state = _registry(twin).state
         shown = None
         if inventory:
@@ -254,7 +248,7 @@ def registry_verify(ctx: typer.Context, json: JsonOption = False) -> None:
     """Replay the log, check every signature and invariant and every reduction's MRV records. 校验。"""
     from citytwin.finance.registry_log import verify
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         result = verify(twin)
     summary = {"acts": result.state.seq, "serials": result.state.next_serial, "accounts": len(result.state.accounts),
                "log_size": result.position, "ok": True}
@@ -268,7 +262,7 @@ def registry_prove(ctx: typer.Context, serial: Annotated[int, typer.Argument()],
     """Proof bundle that a serial was retired (for a third party). 注销证明。"""
     from citytwin.finance.retirement import prove_retirement
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         bundle = prove_retirement(_registry(twin), serial)
     out.write_text(_json.dumps(bundle)) if out else emit_json(bundle)
 
@@ -298,7 +292,7 @@ def project_register(ctx: typer.Context, principal: Annotated[str, typer.Option(
     from citytwin.finance import projects
 
     spec = _json.loads(file.read_text())
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         entity = projects.register(twin, principal, spec.pop("project_id"), **spec)
     _done(entity.log_index, json)
 
@@ -311,7 +305,7 @@ def project_update(ctx: typer.Context, principal: Annotated[str, typer.Option()]
     """New signed version: status and/or reported impact. 更新项目。"""
     from citytwin.finance import projects
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         entity = projects.update(twin, principal, project_id, status=status,
                                  reported_impact=_attributes(impact) if impact else None)
     _done(entity.log_index, json)
@@ -322,7 +316,7 @@ def project_show(ctx: typer.Context, project_id: Annotated[str, typer.Argument()
     """Every signed version of a project. 项目版本。"""
     from citytwin.finance import projects
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         versions = projects.history(twin, project_id)
     if json:
         emit_json(versions)
@@ -340,7 +334,7 @@ def bond_issue(ctx: typer.Context, issuer: Annotated[str, typer.Option()], bond_
     """Record a green bond. 登记绿色债券。"""
     from citytwin.finance import bonds
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         record = bonds.issue(twin, issuer, bond_id, name=name, amount_cny=amount_cny, issued_on=issued_on)
     emit_json(record) if json else console.print(f"bond {bond_id}: edition {record['edition']}")
 
@@ -352,7 +346,7 @@ def bond_allocate(ctx: typer.Context, issuer: Annotated[str, typer.Option()],
     """Allocate proceeds to a registered eligible project. 募集资金投向。"""
     from citytwin.finance import bonds
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         record = bonds.allocate(twin, issuer, bond_id, project, amount_cny)
     emit_json(record) if json else console.print(f"allocated {amount_cny} CNY to {project}")
 
@@ -364,7 +358,7 @@ def bond_report(ctx: typer.Context, bond_id: Annotated[str, typer.Argument()],
     """Allocation and pro-rata impact report of a bond. 环境效益报告。"""
     from citytwin.finance import bonds
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         report = bonds.prove_report(twin, bond_id) if prove else bonds.impact_report(twin, bond_id)
     if json or prove:
         emit_json(report)

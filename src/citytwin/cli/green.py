@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.cli._common import console, emit_json, open_twin
 
 green_app = typer.Typer(help="Green space: parks, service radii, forest cover. 绿色空间：公园、服务半径、森林覆盖率。",
                         no_args_is_help=True)
@@ -36,12 +36,6 @@ _LABELS = [
 def register(app: typer.Typer) -> None:
     """Mount `citytwin green ...` on the root app."""
     app.add_typer(green_app, name="green")
-
-
-def _twin(ctx: typer.Context):
-    from citytwin.twin import Twin
-
-    return Twin.open(data_dir(ctx))
 
 
 def _cell(value, scale) -> str:
@@ -76,7 +70,7 @@ def indicators_cmd(
     from citytwin.green.district import indicators, read_layers, zone_geometry
 
     codes = jurisdiction or ["110112", "131082", "131028", "131024"]
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         layers = read_layers(twin)
         results = [indicators(layers, code, zone_geometry(twin, code)) for code in codes]
     emit_json(results) if json else _table(results)
@@ -87,7 +81,7 @@ def load_reference_cmd(ctx: typer.Context, json: JsonOption = False) -> None:
     """Commit the reference park (City Green Heart, OSM, ODbL) as a Park entity. 载入参考公园。"""
     from citytwin.green.reference import load_reference
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         done = load_reference(twin)
     emit_json(done) if json else console.print(f"{done['accepted']} park(s) committed, {done['duplicates']} already "
                                                f"stored: {', '.join(done['parks'])}", highlight=False)
@@ -98,7 +92,7 @@ def reference_cmd(ctx: typer.Context, json: JsonOption = False) -> None:
     """Tongzhou's computed figures beside the published ones, with sources. 计算值与公布值对照。"""
     from citytwin.green.reference import reference_report
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         report = reference_report(twin)
     if json:
         emit_json(report)

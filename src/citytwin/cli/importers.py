@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.cli._common import console, emit_json, open_twin
 from citytwin.errors import BadInputError
 
 import_app = typer.Typer(help="Import open formats into the twin: OSM, facility registries, GTFS. 导入开放格式数据。",
@@ -44,12 +44,6 @@ def _show(report, json: bool) -> None:
                   f"log size 日志长度 {report.log_size}")
 
 
-def _twin(ctx: typer.Context):
-    from citytwin.twin import Twin
-
-    return Twin.open(data_dir(ctx))
-
-
 @import_app.command("osm")
 def osm_cmd(
     ctx: typer.Context,
@@ -60,7 +54,7 @@ def osm_cmd(
     """Import parks, forest, water, facilities, stations and roads from OpenStreetMap. 导入 OSM 要素。"""
     from citytwin.importers import import_osm
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _show(import_osm(twin, path, crs.lower()), json)
 
 
@@ -85,7 +79,7 @@ def facilities_cmd(
             raise BadInputError(f"--column {pair!r}: expected FIELD=COLUMN")
         columns[field.strip()] = name.strip()
     chosen = load_mapping(mapping, columns, crs.lower() if crs else None)
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _show(import_facilities(twin, path, chosen), json)
 
 
@@ -100,5 +94,5 @@ def gtfs_cmd(
     """Import the stations, stops and routes of a GTFS feed. 导入 GTFS 站点与线路。"""
     from citytwin.importers import import_gtfs
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         _show(import_gtfs(twin, path, source), json)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.cli._common import console, emit_json, open_twin
 from citytwin.errors import BadInputError
 
 projects_app = typer.Typer(help="Investment program: projects, signed progress reports, yearly totals. "
@@ -26,12 +26,6 @@ PrincipalOption = Annotated[str, typer.Option("--principal", help="Principal who
 def register(app: typer.Typer) -> None:
     """Mount `citytwin projects ...` on the root app."""
     app.add_typer(projects_app, name="projects")
-
-
-def _twin(ctx: typer.Context):
-    from citytwin.twin import Twin
-
-    return Twin.open(data_dir(ctx))
 
 
 @projects_app.command("totals")
@@ -57,7 +51,7 @@ def load_cmd(ctx: typer.Context, principal: PrincipalOption, json: JsonOption = 
     """Register the 41 named sub-center projects of the reference data, signed. 登记参考项目。"""
     from citytwin.projects.load import load_reference
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         report = load_reference(twin, principal)
     if json:
         emit_json(report.__dict__)
@@ -88,7 +82,7 @@ def add_cmd(
         if not sep:
             raise BadInputError(f"--milestone {item!r}: expected DATE=TEXT")
         milestones.append({"date": date, "text_zh": text})
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         entity = run(twin, principal, project_id, name_zh=name_zh, name_en=name_en, jurisdiction=jurisdiction,
                      category=category, budget_yi=budget, milestones=milestones)
     _done(entity, json)
@@ -112,7 +106,7 @@ def ls_cmd(
     """List projects (signatures checked). 项目列表。"""
     from citytwin.projects.registry import projects
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         rows = projects(twin, jurisdiction, category)
     if json:
         emit_json(rows)
@@ -135,7 +129,7 @@ def show_cmd(ctx: typer.Context, project_id: Annotated[str, typer.Argument(help=
     """A project with its milestones and progress reports. 项目详情、节点与进度报告。"""
     from citytwin.projects.registry import project, reports
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         record = project(twin, project_id)
         record["reports"] = reports(twin, project_id)
     if json:
@@ -170,7 +164,7 @@ def report_cmd(
     """Commit a signed progress report for one period. 提交签名进度报告。"""
     from citytwin.projects.registry import report
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         entity = report(twin, principal, project_id, period, progress_pct=progress, spent_yi=spent,
                         milestones_reached=reached or [], note=note)
     _done(entity, json)
@@ -181,7 +175,7 @@ def verify_cmd(ctx: typer.Context, json: JsonOption = False) -> None:
     """Check every project and report: signature, owner, log entry, inclusion proof. 校验项目与报告。"""
     from citytwin.projects.registry import verify
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         summary = verify(twin)
     if json:
         emit_json(summary)

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.cli._common import console, emit_json, open_twin
 
 services_app = typer.Typer(help="Shared public services: facilities, reach, cross-border sharing. 公共服务共享。",
                            no_args_is_help=True)
@@ -22,12 +22,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 def register(app: typer.Typer) -> None:
     """Mount `citytwin services ...` on the root app."""
     app.add_typer(services_app, name="services")
-
-
-def _twin(ctx: typer.Context):
-    from citytwin.twin import Twin
-
-    return Twin.open(data_dir(ctx))
 
 
 def _num(value, digits: int = 1) -> str:
@@ -43,7 +37,7 @@ def facilities_cmd(
     """Facilities in the twin with kind, capacity and occupancy. 列出设施。"""
     from citytwin.services.district import facilities
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         frame = facilities(twin, kind)
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     if json:
@@ -75,7 +69,7 @@ def access_cmd(
     from citytwin.services.district import access_report
 
     codes = jurisdiction or ["110112", "131082", "131028", "131024"]
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         report = access_report(twin, kind, codes, minutes, speed, mode)
     if json:
         emit_json(report)

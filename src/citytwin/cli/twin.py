@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from citytwin.cli._common import console, data_dir, emit_json, err_console, progress_bar
+from citytwin.cli._common import console, data_dir, emit_json, err_console, open_twin, progress_bar
 from citytwin.twin.config import DEFAULT_ORIGIN
 
 REFERENCE_PROJECTS_PRINCIPAL = "subcenter-planning"
@@ -17,13 +17,6 @@ entities_app = typer.Typer(help="Entities of the twin. 孪生实体。", no_args
 observations_app = typer.Typer(help="Observations of the twin. 观测数据。", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _twin(ctx: typer.Context):
-    """Open the twin of the chosen data directory (imported here: pandas and DuckDB load slowly)."""
-    from citytwin.twin import Twin
-
-    return Twin.open(data_dir(ctx))
 
 
 def _records(frame) -> list[dict]:
@@ -67,7 +60,7 @@ def load_reference(
     from citytwin.datasets.load import load_reference as load
     from citytwin.datasets.load import reference_observation_count
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         with progress_bar("loading observations 加载观测", reference_observation_count(), enabled=not json) as advance:
             report = load(twin, progress=advance)
         programs = _load_programs(twin, projects_principal)
@@ -118,7 +111,7 @@ def entities_ls(
     json: JsonOption = False,
 ) -> None:
     """List entities (latest versions). 列出实体。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         found = twin.entities(type=type, jurisdiction=jurisdiction)
     rows = [
         {"id": e.id, "type": e.type, "jurisdiction": e.jurisdiction, "version": e.version,
@@ -149,7 +142,7 @@ def observations_query(
     json: JsonOption = False,
 ) -> None:
     """Readings of one attribute of one entity, raw or aggregated. 查询观测数据。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         twin.entity(entity_id)
         if every:
             frame = twin.aggregate(attr, every, entity_id=entity_id, start=start, end=end).drop(columns="entity_id")
@@ -168,7 +161,7 @@ def observations_query(
 
 def status(ctx: typer.Context, json: JsonOption = False) -> None:
     """Entities, observations, log size and latest checkpoint. 孪生体状态。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         result = twin.status()
     if json:
         emit_json(result)
@@ -184,7 +177,7 @@ def status(ctx: typer.Context, json: JsonOption = False) -> None:
 
 def verify(ctx: typer.Context, json: JsonOption = False) -> None:
     """Check every stored row against the log, the log against its checkpoint and signature. 校验。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         with progress_bar("verifying 校验", twin.log.size, enabled=not json) as advance:
             report = twin.verify(progress=advance)
     if json:
@@ -196,7 +189,7 @@ def verify(ctx: typer.Context, json: JsonOption = False) -> None:
 
 def rebuild(ctx: typer.Context, json: JsonOption = False) -> None:
     """Recreate the store from the log's entries alone. 由日志重建存储。"""
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         with progress_bar("rebuilding 重建", twin.log.size, enabled=not json) as advance:
             applied = twin.rebuild(progress=advance)
         result = twin.status()
@@ -228,7 +221,7 @@ def demo(
         ctx.invoke(load_reference, ctx=ctx)
     import pandas as pd
 
-    with _twin(ctx) as twin:
+    with open_twin(ctx) as twin:
         stations = twin.entities(type="AirQualityObserved")
         by_jurisdiction = pd.Series([s.jurisdiction for s in stations]).value_counts().sort_index()
         tongzhou = twin.aggregate("pm25", "1mo", jurisdiction="110112", by="jurisdiction")
