@@ -8,6 +8,7 @@ import shapely.geometry
 from citytwin.errors import BadInputError
 from citytwin.importers import import_osm
 from citytwin.importers.osm import read_osm_xml
+from citytwin.twin.model import Entity
 
 PARK = "urn:ngsi-ld:Park:osm-way-200"
 FOREST = "urn:ngsi-ld:Forest:osm-relation-300"
@@ -147,3 +148,14 @@ def test_geojson_in_gcj02_is_converted(tmp_path):
     entity = read_geojson(path, crs="gcj02").entities[0]
     assert entity.id == "urn:ngsi-ld:PointOfInterest:osm-node-7"
     assert tuple(entity.location["coordinates"]) == gcj02_to_wgs84(116.662017, 39.911316)
+
+
+def test_jurisdictions_come_from_the_twins_administrative_areas(twin, data):
+    # A twin whose only area is a made-up Sanhe (131082) square around the park: the import must
+    # place the park there, not in Tongzhou as the reference boundaries would.
+    square = {"type": "Polygon", "coordinates": [[[116.6, 39.8], [116.8, 39.8], [116.8, 40.0], [116.6, 40.0],
+                                                  [116.6, 39.8]]]}
+    twin.commit([Entity("urn:ngsi-ld:AdministrativeArea:test-sanhe", "AdministrativeArea", "131082", square,
+                        {"name_zh": "三河（测试）", "name_en": "Sanhe (test)"})])
+    import_osm(twin, data / "city_green_heart_forest_park_osm.geojson")
+    assert twin.entity("urn:ngsi-ld:Park:osm-way-779532223").jurisdiction == "131082"

@@ -14,7 +14,21 @@ import numpy as np
 import shapely
 import shapely.geometry
 
-__all__ = ["Jurisdictions"]
+__all__ = ["Jurisdictions", "areas_of"]
+
+
+def areas_of(twin) -> dict[str, dict]:
+    """Code -> ``{name_zh, name_en, geometry}`` of the twin's ``AdministrativeArea`` entities; where
+    the twin holds none, those of the reference district's boundaries (``citytwin.datasets``)."""
+    found = {e.jurisdiction: {"name_zh": e.properties.get("name_zh"), "name_en": e.properties.get("name_en"),
+                              "geometry": e.location}
+             for e in twin.entities(type="AdministrativeArea") if e.location and e.jurisdiction}
+    if found:
+        return found
+    from citytwin.datasets import boundaries
+
+    return {f["properties"]["adcode"]: {"name_zh": f["properties"]["name_zh"], "name_en": f["properties"]["name_en"],
+                                        "geometry": f["geometry"]} for f in boundaries()["features"]}
 
 
 class Jurisdictions:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from citytwin.errors import BadInputError, NotFoundError
+from citytwin.geo.jurisdictions import areas_of
 from citytwin.green.indicators import zone_indicators
 from citytwin.green.projection import LocalFrame
 from citytwin.twin.model import Entity, parse_geometry
@@ -33,7 +34,6 @@ __all__ = [
     "POPULATION_TYPE",
     "Layers",
     "indicators",
-    "jurisdictions",
     "population_frame",
     "read_layers",
     "zone_geometry",
@@ -115,22 +115,9 @@ def population_frame(twin, as_of: datetime | str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "lon", "lat", "population", "jurisdiction"])
 
 
-def jurisdictions(twin) -> dict[str, dict]:
-    """Jurisdiction code -> {name_zh, name_en, geometry}: the twin's AdministrativeArea entities, else the pack's."""
-    found = {e.jurisdiction: {"name_zh": e.properties.get("name_zh"), "name_en": e.properties.get("name_en"),
-                              "geometry": e.location}
-             for e in twin.entities(type="AdministrativeArea") if e.location and e.jurisdiction}
-    if found:
-        return found
-    from citytwin.datasets import boundaries
-
-    return {f["properties"]["adcode"]: {"name_zh": f["properties"]["name_zh"], "name_en": f["properties"]["name_en"],
-                                        "geometry": f["geometry"]} for f in boundaries()["features"]}
-
-
 def zone_geometry(twin, jurisdiction: str) -> dict:
     """The polygon of one jurisdiction (lon/lat GeoJSON); `NotFoundError` naming the codes known."""
-    areas = jurisdictions(twin)
+    areas = areas_of(twin)
     if jurisdiction not in areas:
         raise NotFoundError(f"jurisdiction {jurisdiction!r}: expected one of {', '.join(sorted(areas))}")
     return areas[jurisdiction]["geometry"]

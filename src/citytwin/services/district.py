@@ -17,8 +17,8 @@ import pandas as pd
 import shapely
 
 from citytwin.errors import BadInputError, NotFoundError
-from citytwin.geo.jurisdictions import Jurisdictions
-from citytwin.green.district import jurisdictions, population_frame
+from citytwin.geo.jurisdictions import Jurisdictions, areas_of
+from citytwin.green.district import population_frame
 from citytwin.green.projection import LocalFrame
 from citytwin.services.access import capacity_per_1000, cross_border_share, nearest, reach_radius_m, share_within
 from citytwin.services.network import nearest_by_network, road_lines, road_network
@@ -144,7 +144,7 @@ def access_report(twin, kind: str, jurisdictions_wanted: list[str] | None = None
     if found.empty:
         raise NotFoundError(f"no facility of kind {kind!r} in the twin: load PointOfInterest entities "
                             "with a category (citytwin import osm|facilities)")
-    areas = jurisdictions(twin)
+    areas = areas_of(twin)
     if jurisdictions_wanted:
         unknown = [c for c in jurisdictions_wanted if c not in areas]
         if unknown:
@@ -152,7 +152,7 @@ def access_report(twin, kind: str, jurisdictions_wanted: list[str] | None = None
         areas = {c: areas[c] for c in jurisdictions_wanted}
     missing = found["jurisdiction"].isna()
     if missing.any():
-        all_areas = jurisdictions(twin)
+        all_areas = areas_of(twin)
         found.loc[missing, "jurisdiction"] = _locate(list(shapely.points(found.loc[missing, "lon"],
                                                                          found.loc[missing, "lat"])), all_areas)
     frame = LocalFrame.around([a["geometry"] for a in areas.values()])
