@@ -120,3 +120,19 @@ def test_contracted_matrix_equals_dijkstra_on_the_full_graph(model):
     assert np.isinf(fast).sum() == np.isinf(full).sum() > 0  # the lonely ring is an island
     finite = np.isfinite(full)
     assert_allclose(fast[finite], full[finite], atol=1e-6)
+
+
+def test_grid_of_lines_contracts_hubs_and_equals_dijkstra():
+    # 6 east-west and 6 north-south lines crossing at 36 transfer stations, each 2 stops between
+    # crossings: hub platforms of degree 3 are removed round by round, the rest is the core
+    rng = np.random.default_rng(3)
+    lines = []
+    for k in range(6):
+        for axis, cells in (("EW", [(k * 3, j) for j in range(16)]), ("NS", [(i, k * 3) for i in range(16)])):
+            stations = tuple(f"{i},{j}" for i, j in cells)
+            lines.append(Line(f"{axis}{k}", stations, (0.0, *rng.uniform(300, 1500, len(stations) - 1)),
+                              float(rng.choice([60.0, 80.0, 100.0]))))
+    graph = TravelGraph(Network(tuple(lines)), MODEL)
+    fast = graph.matrix()
+    assert graph._contracted.rounds and graph._contracted.core.shape[0] < graph._contracted.hubs
+    assert_allclose(fast, graph.matrix_dijkstra(), atol=1e-6)
