@@ -3,8 +3,9 @@
 Pure functions over coordinates in a metric plane [m] (a
 :class:`~citytwin.green.projection.LocalFrame`), straight-line distances only.
 
-* Nearest facility: a k-d tree (``scipy.spatial.cKDTree``; Bentley 1975; Maneewongvatana and Mount
-  1999 sliding midpoint) answers each query in O(log n) instead of comparing every pair.
+* Nearest facility: exact, by a grid of cells with candidate lists (Bentley, Weide and Yao 1980) found
+  with a k-d tree (``scipy.spatial.cKDTree``; Bentley 1975): each resident is compared only with the
+  few facilities that can be nearest to some point of its cell (:mod:`citytwin.services._nearest`).
 * 15-minute reach: GB 50180-2018 城市居住区规划设计标准 (Standard for urban residential area planning
   and design) defines the 十五分钟生活圈居住区 (15-minute life-circle residential area) as the area
   whose residents meet their daily needs within a 15-minute walk (population 50,000-100,000). The
@@ -23,10 +24,10 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from citytwin.errors import BadInputError
 from citytwin.green.indicators import share_within  # the same weighted share as green space
+from citytwin.services._nearest import nearest_site
 
 __all__ = ["WALK_SPEED_KMH", "capacity_per_1000", "cross_border_share", "nearest", "reach_radius_m", "share_within"]
 
@@ -34,23 +35,27 @@ __all__ = ["WALK_SPEED_KMH", "capacity_per_1000", "cross_border_share", "nearest
 WALK_SPEED_KMH = 5.0
 
 
-def _xy(x, y, what: str) -> np.ndarray:
+def _coordinates(x, y, what: str) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
     if x.shape != y.shape:
         raise BadInputError(f"{what}: {x.size} x and {y.size} y coordinates, expected as many of each")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise BadInputError(f"{what}: coordinates must be finite numbers [m]")
-    return np.column_stack([x, y])
+    return x, y
+
+
+def _xy(x, y, what: str) -> np.ndarray:
+    return np.column_stack(_coordinates(x, y, what))
 
 
 def nearest(resident_x, resident_y, facility_x, facility_y) -> tuple[np.ndarray, np.ndarray]:
-    """Distance to the nearest facility [m] and its index, for each resident point (k-d tree)."""
-    residents = _xy(resident_x, resident_y, "residents")
-    facilities = _xy(facility_x, facility_y, "facilities")
-    if len(facilities) == 0:
+    """Distance to the nearest facility [m] and its index, for each resident point (on a tie, one of
+    the equally near facilities)."""
+    residents = _coordinates(resident_x, resident_y, "residents")
+    facilities = _coordinates(facility_x, facility_y, "facilities")
+    if len(facilities[0]) == 0:
         raise BadInputError("no facility: expected at least one facility to measure distances to")
-    distance, index = cKDTree(facilities).query(residents, k=1, workers=-1)  # every core
-    return np.asarray(distance, dtype=float), np.asarray(index, dtype=np.int64)
+    return nearest_site(*residents, *facilities)
 
 
 def reach_radius_m(minutes: float = 15.0, speed_kmh: float = WALK_SPEED_KMH) -> float:
