@@ -73,23 +73,25 @@ def nearest_site(px: np.ndarray, py: np.ndarray, sx: np.ndarray, sy: np.ndarray)
     if n == 0:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     x0, y0, side, gx, gy = _grid(px, py, max(1, min(CELLS_PER_SITE * len(sx), n // 4)))
-    col = np.minimum(((px - x0) / side).astype(np.int64), gx - 1)
-    row = np.minimum(((py - y0) / side).astype(np.int64), gy - 1)
+    cell = np.minimum(((py - y0) / side).astype(np.int32), gy - 1)
+    cell *= gx
+    cell += np.minimum(((px - x0) / side).astype(np.int32), gx - 1)
     centres = np.column_stack([np.tile(x0 + (np.arange(gx) + 0.5) * side, gy),
                                np.repeat(y0 + (np.arange(gy) + 0.5) * side, gx)])
     # half-widths grown by a margin for points that rounding put in a neighbouring cell
     half = side / 2 + 1e-9 * (abs(x0) + abs(y0) + (gx + gy) * side)
     count, start, site = _candidates(tree, sx, sy, centres, half, half)
-    cell = row * gx + col
-    k = np.minimum(count[cell], MAX_CANDIDATES + 1).astype(np.uint8)
-    order = np.argsort(MAX_CANDIDATES + 1 - k, kind="stable")  # most candidates first
-    k, base, x, y = k[order], start[cell[order]], px[order], py[order]
-    more = n - np.cumsum(np.bincount(k, minlength=MAX_CANDIDATES + 2))  # points with more than j candidates
+    # sort key per cell, most candidates first (an 8-bit key: numpy sorts it by radix)
+    key = (MAX_CANDIDATES + 1 - np.minimum(count, MAX_CANDIDATES + 1)).astype(np.uint8)[cell]
+    more = np.cumsum(np.bincount(key, minlength=MAX_CANDIDATES + 2))[MAX_CANDIDATES::-1]  # more than j candidates
+    order = np.argsort(key, kind="stable")
+    cell = cell[order]
+    base, x, y = start[cell], px[order], py[order]
     heavy = int(more[MAX_CANDIDATES])
     best, slot = np.empty(n), np.zeros(n, dtype=np.int64)
     dy, better = np.empty(n), np.empty(n, dtype=bool)
     cx, cy = sx[site], sy[site]
-    for j in range(min(int(k[0]), MAX_CANDIDATES)):
+    for j in range(min(int(count[cell[0]]), MAX_CANDIDATES)):
         p, q = heavy, int(more[j])  # the points with more than j candidates, past the heavy ones
         d2 = best[p:q] if j == 0 else np.empty(q - p)
         np.subtract(x[p:q], cx[j:][base[p:q]], out=d2)  # cx[j:][base] is cx[base + j]
@@ -102,8 +104,9 @@ def nearest_site(px: np.ndarray, py: np.ndarray, sx: np.ndarray, sy: np.ndarray)
             np.copyto(best[p:q], d2, where=better[p:q])
             np.copyto(slot[p:q], j, where=better[p:q])
     distance, index = np.empty(n), np.empty(n, dtype=np.int64)
-    distance[order[heavy:]] = np.sqrt(best[heavy:])
-    index[order[heavy:]] = site[base[heavy:] + slot[heavy:]]
+    distance[order[heavy:]] = np.sqrt(best[heavy:], out=best[heavy:])
+    base += slot
+    index[order[heavy:]] = site[base[heavy:]]
     if heavy:
         distance[order[:heavy]], index[order[:heavy]] = tree.query(np.column_stack([x[:heavy], y[:heavy]]))
     return distance, index
