@@ -44,14 +44,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from sortedcontainers import SortedList
+
 from citytwin.errors import BadInputError, VerificationError
-from citytwin.ledger.note import Signer, Verifier
-from citytwin.twin.canonical import canonicalize
+from citytwin.finance.act_signature import CONTEXT, act_bytes, act_key
+from citytwin.ledger.note import Signer
 
 __all__ = [
     "CONTEXT",
@@ -72,7 +73,6 @@ __all__ = [
     "sign_act",
 ]
 
-CONTEXT = b"citytwin.finance.registry/v1\n"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _JURISDICTION = re.compile(r"^[0-9]{6}$")
 _ACCOUNT_KINDS = ("holding", "buffer")
@@ -123,10 +123,18 @@ class Block:
         return self.last - self.first + 1
 
 
+_ABSENT = object()  # a journal's old value of a key that was not in the mapping
+
+
 @dataclass
 class State:
     """The registry after ``seq`` acts. Compare with ``==``; ``keys`` maps principals to their
-    verifier key text as registered by ``genesis`` and ``open``."""
+    verifier key text as registered by ``genesis`` and ``open``.
+
+    ``starts`` is a ``SortedList`` (insertion in O(log n)), since a registry of 10^6 acts holds
+    about as many blocks. :meth:`begin` starts a journal of the changes that acts make, so that a
+    batch applies in place and :meth:`rollback` undoes it in time proportional to the batch,
+    not to the registry (a copy of the state per batch would be)."""
 
     seq: int = 0
     administrator: str | None = None
@@ -134,16 +142,50 @@ class State:
     accounts: dict[str, Account] = field(default_factory=dict)
     reductions: dict[str, Reduction] = field(default_factory=dict)
     mrv_used: dict[str, str] = field(default_factory=dict)  # mrv reference -> reduction id
-    starts: list[int] = field(default_factory=list)  # sorted first serial of every block
+    starts: SortedList = field(default_factory=SortedList)  # first serial of every block
     blocks: dict[int, Block] = field(default_factory=dict)
     next_serial: int = 0
     adjustments: list[tuple] = field(default_factory=list)  # (seq, jurisdiction, vintage, co2e_t)
-    _verifiers: dict = field(default_factory=dict, compare=False, repr=False)
+    _verifiers: dict = field(default_factory=dict, compare=False, repr=False)  # key text -> ActKey
+    _journal: list | None = field(default=None, compare=False, repr=False)  # (mapping, key, old value)
+    _saved: tuple = field(default=(), compare=False, repr=False)  # the scalars at `begin`
 
     def copy(self) -> State:
         return State(self.seq, self.administrator, dict(self.keys), dict(self.accounts), dict(self.reductions),
-                     dict(self.mrv_used), list(self.starts), dict(self.blocks), self.next_serial,
+                     dict(self.mrv_used), SortedList(self.starts), dict(self.blocks), self.next_serial,
                      list(self.adjustments), self._verifiers)
+
+    def begin(self) -> None:
+        """Journal the changes of the acts applied from now on, for :meth:`rollback`."""
+        self._journal = []
+        self._saved = (self.seq, self.administrator, self.next_serial, len(self.adjustments))
+
+    def commit(self) -> None:
+        """Keep the changes since :meth:`begin` and stop journaling."""
+        self._journal = None
+
+    def rollback(self) -> None:
+        """Undo every change since :meth:`begin` and stop journaling."""
+        for mapping, key, old in reversed(self._journal):
+            if mapping is self.starts:
+                self.starts.remove(key)
+            elif old is _ABSENT:
+                del mapping[key]
+            else:
+                mapping[key] = old
+        self.seq, self.administrator, self.next_serial, kept = self._saved
+        del self.adjustments[kept:]
+        self._journal = None
+
+    def _put(self, mapping: dict, key, value) -> None:
+        if self._journal is not None:
+            self._journal.append((mapping, key, mapping.get(key, _ABSENT)))
+        mapping[key] = value
+
+    def _add_start(self, start: int) -> None:
+        if self._journal is not None:
+            self._journal.append((self.starts, start, _ABSENT))
+        self.starts.add(start)
 
 
 @dataclass(frozen=True)
@@ -154,7 +196,7 @@ class SignedAct:
 
 def sign_act(signer: Signer, body: dict) -> SignedAct:
     """Sign ``body`` (which names ``signer`` as its ``principal``)."""
-    return SignedAct(body, base64.b64encode(signer.signature(CONTEXT + canonicalize(body))).decode())
+    return SignedAct(body, base64.b64encode(signer.signature(CONTEXT + act_bytes(body))).decode())
 
 
 def format_serial(reduction: Reduction, serial: int) -> str:
@@ -173,11 +215,11 @@ def balances(state: State) -> dict[str, dict[str, int]]:
 
 def _blocks_in(state: State, first: int, last: int) -> list[Block]:
     """The blocks that hold serials ``first..last``, in order."""
-    i = bisect.bisect_right(state.starts, first) - 1
     out = []
-    while i < len(state.starts) and state.starts[i] <= last:
-        out.append(state.blocks[state.starts[i]])
-        i += 1
+    for start in state.starts.islice(max(0, state.starts.bisect_right(first) - 1)):
+        if start > last:
+            break
+        out.append(state.blocks[start])
     return out
 
 
@@ -242,19 +284,16 @@ def apply_in_place(state: State, act: SignedAct, _message: bytes | None = None) 
 
 
 def _check_signature(state: State, key: str, body: dict, signature: str, refuse, canonical: bytes | None) -> None:
-    verifier = state._verifiers.get(key)
-    if verifier is None:
-        try:
-            verifier = Verifier.from_text(key)
-        except (BadInputError, ValueError) as e:
-            refuse(f"key {key!r} is not a signed-note Ed25519 verifier key ({e})")
-        state._verifiers[key] = verifier
+    try:
+        verifier = act_key(state._verifiers, key)
+    except (BadInputError, ValueError) as e:
+        refuse(f"key {key!r} is not a signed-note Ed25519 verifier key ({e})")
     try:
         raw = base64.b64decode(signature, validate=True)
     except (binascii.Error, TypeError, ValueError):
         refuse(f"signature {signature!r} is not base64")
     try:
-        message = CONTEXT + (canonical if canonical is not None else canonicalize(body))
+        message = CONTEXT + (canonical if canonical is not None else act_bytes(body))
     except BadInputError as e:
         refuse(f"the body is not canonical JSON: {e}")
     if verifier.name != body["principal"] or not verifier.verify(message, raw):
@@ -300,28 +339,26 @@ def _range(state: State, body: dict, account: Account, refuse) -> list[Block]:
     return blocks
 
 
-def _set(state: State, first: int, last: int, blocks: list[Block], **changes) -> None:
-    """Replace serials ``first..last`` of ``blocks`` by copies with ``changes``, splitting at the ends."""
+def _set(state: State, first: int, last: int, blocks: list[Block], account: str | None = None,
+         status: str = "active", detail: tuple = ()) -> None:
+    """Give serials ``first..last`` of the active ``blocks`` the ``account`` (``None``: the same),
+    ``status`` and ``detail``, splitting the blocks at the ends of the range."""
     for block in blocks:
         lo, hi = max(block.first, first), min(block.last, last)
-        del state.blocks[block.first]
-        pieces = []
         if block.first < lo:
-            pieces.append(replace(block, last=lo - 1))
-        pieces.append(replace(block, first=lo, last=hi, **changes))
+            state._put(state.blocks, block.first, Block(block.first, lo - 1, block.account, block.reduction))
+            state._add_start(lo)
+        state._put(state.blocks, lo, Block(lo, hi, account or block.account, block.reduction, status, detail))
         if hi < block.last:
-            pieces.append(replace(block, first=hi + 1))
-        i = bisect.bisect_left(state.starts, block.first)
-        state.starts[i:i + 1] = [p.first for p in pieces]
-        for piece in pieces:
-            state.blocks[piece.first] = piece
+            state._put(state.blocks, hi + 1, Block(hi + 1, block.last, block.account, block.reduction))
+            state._add_start(hi + 1)
 
 
 def _genesis(state: State, body: dict, principal: str, refuse) -> None:
     if state.seq != 0:
         refuse("genesis must be act 0")
     state.administrator = principal
-    state.keys[principal] = body["key"]
+    state._put(state.keys, principal, body["key"])
 
 
 def _open(state: State, body: dict, principal: str, refuse) -> None:
@@ -336,8 +373,9 @@ def _open(state: State, body: dict, principal: str, refuse) -> None:
         refuse(f"a buffer account is opened by the administrator {state.administrator!r}, not {principal!r}")
     if "key" in body and body["key"] != state.keys.get(principal, body["key"]):
         refuse(f"principal {principal!r} is registered with another key")
-    state.keys.setdefault(principal, body.get("key"))
-    state.accounts[account_id] = Account(account_id, principal, jurisdiction, kind)
+    if principal not in state.keys:
+        state._put(state.keys, principal, body.get("key"))
+    state._put(state.accounts, account_id, Account(account_id, principal, jurisdiction, kind))
 
 
 def _administrator_only(state: State, principal: str, refuse) -> None:
@@ -356,8 +394,8 @@ def _reduction(state: State, body: dict, principal: str, refuse) -> None:
         refuse(f"reduction {reduction_id!r} already exists")
     if mrv in state.mrv_used:
         refuse(f"MRV record {mrv} already backs reduction {state.mrv_used[mrv]!r}: one reduction per record")
-    state.reductions[reduction_id] = Reduction(reduction_id, jurisdiction, vintage, verified_t, mrv)
-    state.mrv_used[mrv] = reduction_id
+    state._put(state.reductions, reduction_id, Reduction(reduction_id, jurisdiction, vintage, verified_t, mrv))
+    state._put(state.mrv_used, mrv, reduction_id)
 
 
 def _issue(state: State, body: dict, principal: str, refuse) -> None:
@@ -382,11 +420,11 @@ def _issue(state: State, body: dict, principal: str, refuse) -> None:
     for target, size in ((account, quantity), (buffer, buffer_quantity)):
         if size:
             block = Block(state.next_serial, state.next_serial + size - 1, target.id, reduction.id)
-            state.starts.append(block.first)
-            state.blocks[block.first] = block
+            state._add_start(block.first)
+            state._put(state.blocks, block.first, block)
             state.next_serial += size
-    state.reductions[reduction.id] = replace(reduction, issued_t=reduction.issued_t + quantity,
-                                             buffer_t=reduction.buffer_t + buffer_quantity)
+    state._put(state.reductions, reduction.id, replace(reduction, issued_t=reduction.issued_t + quantity,
+                                                       buffer_t=reduction.buffer_t + buffer_quantity))
 
 
 def _holder_of(state: State, body: dict, name: str, principal: str, refuse) -> Account:

@@ -11,8 +11,9 @@ the other entries.
 
 State is never stored: :func:`replay` reads the log's entries, checks every act's signature
 against the keys registered by earlier acts and applies it; an entry that does not apply (an
-act committed around the registry) is skipped and reported. A batch of acts is applied to a
-copy of the state and committed only if all of them apply, so the log holds valid acts only.
+act committed around the registry) is skipped and reported. A batch of acts is applied to the
+state under a journal (``State.begin``) and committed only if all of them apply, else undone
+(``State.rollback``), so the log holds valid acts only.
 
 Reductions: a ``reduction`` act names an approved MRV record of ``citytwin.carbon.mrv``
 (the *reported* inventory) and a *baseline* approved inventory of the same jurisdiction; the
@@ -31,6 +32,7 @@ from datetime import UTC, datetime
 import orjson
 
 from citytwin.errors import BadInputError, VerificationError
+from citytwin.finance.act_signature import act_bytes
 from citytwin.finance.registry import (
     ActRefused,
     SignedAct,
@@ -41,7 +43,6 @@ from citytwin.finance.registry import (
     sign_act,
 )
 from citytwin.twin import Twin
-from citytwin.twin.canonical import canonicalize, format_string
 from citytwin.twin.model import format_time
 from citytwin.twin.signed import principal_signer as load_signer
 
@@ -168,35 +169,42 @@ class Registry:
         than :meth:`Twin.commit`, whose per-entity work would dominate the registry's cost.
         """
         self.refresh()
-        trial = self.state.copy()
+        if not acts:
+            return []
+        state = self.state
         entries, ids = [], []
         valid_from = format_time(datetime.now(UTC))
-        for act in acts:
-            if act.body.get("act") == "reduction" and self.check_mrv:
-                _check_reduction(self.twin, act.body)
-            try:
-                body_bytes = canonicalize(act.body) if isinstance(act.body, dict) else None
-            except BadInputError:
-                body_bytes = None  # apply_in_place refuses it, naming the value
-            apply_in_place(trial, act, body_bytes)
-            ids.append(act_id(act))
-            entries.append(_entry(ids[-1], _jurisdiction(trial, act.body), body_bytes, act.signature, valid_from))
-        if not entries:
-            return []
-        taken = self.twin.store.known_entity_ids(ids)
-        if taken:
-            raise BadInputError(f"entities {sorted(taken)[:3]} already exist in the twin: expected new act ids")
-        first = self.twin.log.append(entries)
-        self.twin.recover()
+        state.begin()  # the acts apply in place; any refusal or failure before the append undoes them
+        try:
+            for act in acts:
+                body = getattr(act, "body", None)
+                if isinstance(body, dict) and body.get("act") == "reduction" and self.check_mrv:
+                    _check_reduction(self.twin, body)
+                try:
+                    body_bytes = act_bytes(body) if isinstance(body, dict) else None
+                except BadInputError:
+                    body_bytes = None  # apply_in_place refuses it, naming the value
+                apply_in_place(state, act, body_bytes)
+                ids.append(act_id(act))
+                entries.append(_entry(ids[-1], _jurisdiction(state, body), body_bytes, act.signature, valid_from))
+            taken = self.twin.store.known_entity_ids(ids)
+            if taken:
+                raise BadInputError(f"entities {sorted(taken)[:3]} already exist in the twin: expected new act ids")
+            first = self.twin.log.append(entries)
+        except BaseException:
+            state.rollback()
+            raise
         if first == self.replayed.position:  # nothing else was appended since the refresh
-            self.replayed.state = trial
+            state.commit()
             self.replayed.log_index.extend(range(first, first + len(entries)))
             for act in acts:
                 if act.body["act"] == "open":
                     self.replayed.opened_by[act.body["account"]] = act.body["seq"]
             self.replayed.position = first + len(entries)
-        else:
+        else:  # replay what was appended in between, then this batch, from the log
+            state.rollback()
             self.refresh()
+        self.twin.recover()
         return list(range(first, first + len(entries)))
 
     # ---- acts signed with the principals' keys in the data directory ------------------------
@@ -242,13 +250,13 @@ class Registry:
 def _entry(entity_id: str, jurisdiction: str | None, body: bytes, signature: str, valid_from: str) -> bytes:
     """The RFC 8785 bytes of the act's twin entity entry (``citytwin.twin.entries`` layout: keys
     id, jurisdiction, kind, location, properties, type, valid_from, version, in that order),
-    assembled around the body's canonical bytes; canonical forms of members compose."""
-    place = "null" if jurisdiction is None else format_string(jurisdiction)
+    assembled around the body's canonical bytes; canonical forms of members compose, and orjson
+    writes a string as RFC 8785 does (``citytwin.finance.act_signature``)."""
+    dump = orjson.dumps
     return b"".join((
-        f'{{"id":{format_string(entity_id)},"jurisdiction":{place},"kind":"entity","location":null,'
-        '"properties":{"act":'.encode(), body,
-        f',"signature":{format_string(signature)}}},"type":"{ACT_TYPE}","valid_from":{format_string(valid_from)},'
-        '"version":1}'.encode(),
+        b'{"id":', dump(entity_id), b',"jurisdiction":', dump(jurisdiction),
+        b',"kind":"entity","location":null,"properties":{"act":', body, b',"signature":', dump(signature),
+        b'},"type":"' + ACT_TYPE.encode() + b'","valid_from":', dump(valid_from), b',"version":1}',
     ))
 
 
