@@ -35,7 +35,11 @@ COMPASS_DEGREES = {
         ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
     )
 }
-BATCH_ROWS = 50_000
+# Two DuckDB row groups (2 × 122,880 rows): DuckDB may write whole row groups of a large insert to
+# the database file directly rather than through its write-ahead log, and the batch's log entries
+# share one signed checkpoint.
+# Measured on the full pack (load average 6 to 8): 69 s of CPU against 94 s with batches of 50,000.
+BATCH_ROWS = 245_760
 
 
 @dataclass

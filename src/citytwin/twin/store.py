@@ -17,10 +17,11 @@ entities are skipped. A store made before the column existed is rewritten once, 
 when opened for writing.
 
 `daily_observations` holds, per entity, attribute and Asia/Shanghai day, the count, sum, minimum
-and maximum of the readings. Each write recomputes, from the stored readings and in the same
-transaction, every day its batch touches, so the table always equals a fresh aggregation (and
-`daily_anomalies` checks that it does). Daily and monthly aggregates of entities over whole days
-read it instead of the readings.
+and maximum of the readings. Readings are only ever added (a duplicate is refused before it is
+written), so each write merges its batch's own count, sum, minimum and maximum per day into the
+table, in the same transaction; the table equals a fresh aggregation up to the order of the
+floating-point sums (`daily_anomalies` checks it, to a relative 1e-9). Daily and monthly
+aggregates of entities over whole days read it instead of the readings.
 """
 
 from __future__ import annotations
@@ -137,12 +138,20 @@ SELECT o.entity_key, o.entity_id, o.attribute, {_LOCAL_DAY.replace("observed_at"
 FROM observations o {{touched}} GROUP BY ALL ORDER BY o.entity_key, o.attribute, day
 """
 
-# Recompute the days a batch (the view {source}) touched; $k0..$k1 and $t0..$t1 bound the rows read.
-_REFRESH_DAILY = "INSERT OR REPLACE INTO daily_observations" + _DAILY.format(touched=f"""
-    SEMI JOIN (SELECT DISTINCT entity_id, attribute, {_LOCAL_DAY} AS day FROM {{source}}) t
-    ON o.entity_id = t.entity_id AND o.attribute = t.attribute
-   AND {_LOCAL_DAY.replace("observed_at", "o.observed_at")} = t.day
-    WHERE o.entity_key BETWEEN $k0 AND $k1 AND o.observed_at >= $t0 AND o.observed_at < $t1""")
+# Add a batch's (the view {source}) count, sum, minimum and maximum per entity, attribute and day.
+_MERGE_DAILY = f"""
+INSERT INTO daily_observations
+SELECT coalesce(k.entity_key, -1), n.entity_id, n.attribute, {_LOCAL_DAY.replace("observed_at", "n.observed_at")},
+       count(*), sum(n.value), min(n.value), max(n.value)
+FROM {{source}} n LEFT JOIN (
+    SELECT entity_id, min(log_index) AS entity_key FROM entities
+    WHERE entity_id IN (SELECT DISTINCT entity_id FROM {{source}}) GROUP BY entity_id
+) k ON k.entity_id = n.entity_id
+GROUP BY ALL
+ON CONFLICT (entity_id, attribute, day) DO UPDATE SET
+    count = daily_observations.count + excluded.count, sum = daily_observations.sum + excluded.sum,
+    min = least(daily_observations.min, excluded.min), max = greatest(daily_observations.max, excluded.max)
+"""
 
 _LATEST_ENTITIES = """
     SELECT * FROM entities e
@@ -209,20 +218,13 @@ class Store:
                 db.register("_new_observations", observations[OBSERVATION_COLUMNS])
                 db.execute(_INSERT_OBSERVATIONS.format(target="observations", source="_new_observations"))
                 db.execute(_MERGE_LATEST.format(source="_new_observations"))
-                self._refresh_daily(observations)
+                db.execute(_MERGE_DAILY.format(source="_new_observations"))
                 db.unregister("_new_observations")
             db.execute("UPDATE meta SET value = ? WHERE key = 'log_size'", [str(log_size)])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-
-    def _refresh_daily(self, observations: pd.DataFrame) -> None:
-        keys = self.entity_keys(observations["entity_id"].unique().tolist()) or [-1]
-        times = pd.to_datetime(observations["observed_at"], utc=True)
-        day = pd.Timedelta(days=1)  # any local day of a reading lies within a day of it
-        self.db.execute(_REFRESH_DAILY.format(source="_new_observations"), {
-            "k0": min(keys), "k1": max(keys), "t0": times.min() - day, "t1": times.max() + day})
 
     def daily_anomalies(self) -> pd.DataFrame:
         """Days whose row in `daily_observations` differs from the readings (or is missing, or extra)."""
