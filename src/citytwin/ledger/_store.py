@@ -22,6 +22,7 @@ from citytwin.ledger.errors import LogLocked
 __all__ = ["FileWriter", "acquire_lock", "atomic_write", "read_file"]
 
 _FSYNC_THREADS = 4
+_FILES_PER_TASK = 32  # files one task of the pool writes: fewer tasks, less locking per file
 
 
 def _load_syncfs():
@@ -72,8 +73,8 @@ class FileWriter:
     """Writes batches of files under a root directory; ``durable`` makes each batch durable.
 
     :meth:`submit` each file as its data becomes ready, then :meth:`finish` to wait until the
-    batch is on disk. A small thread pool writes the files (``os`` calls release the GIL, so
-    creating files overlaps the caller's hashing). With ``syncfs`` (Linux) :meth:`finish` then
+    batch is on disk. A small thread pool writes the files, a group of them per task (``os``
+    calls release the GIL, so creating files overlaps the caller's hashing). With ``syncfs`` (Linux) :meth:`finish` then
     syncs the filesystem once; elsewhere each file is synced as it is written and :meth:`finish`
     syncs the directories that gained entries.
     """
@@ -81,35 +82,47 @@ class FileWriter:
     def __init__(self, root: Path, durable: bool = True) -> None:
         self.root = root
         self.durable = durable
-        self._known_dirs: set[Path] = set()
+        self._root = os.fspath(root)
+        self._known_dirs: set[str] = set()
         self._per_file_fsync = durable and _SYNCFS is None
         self._pool: ThreadPoolExecutor | None = None
         self._futures: list = []
-        self._dirs: set[Path] = set()
+        self._group: list[tuple[str, bytes]] = []
+        self._dirs: set[str] = set()  # directories that gained an entry (synced one by one without syncfs)
         self._written = False
 
-    def _write_one(self, path: Path, data: bytes) -> None:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            _write_all(fd, data)
-            if self._per_file_fsync:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+    def _write_group(self, files: list[tuple[str, bytes]]) -> None:
+        for path, data in files:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                _write_all(fd, data)
+                if self._per_file_fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def submit(self, rel: str, data: bytes) -> None:
-        """Write one file (``rel`` is relative to the root), durable after :meth:`finish`."""
-        path = self.root / rel
-        parent = path.parent
-        self._ensure_dir(parent, self._dirs)
+        """Write one file (``rel`` is relative to the root, ``/``-separated), durable after :meth:`finish`."""
+        path = os.path.join(self._root, rel)
+        parent = os.path.dirname(path)
+        if parent not in self._known_dirs:
+            self._ensure_dir(parent)
         self._dirs.add(parent)
+        self._group.append((path, data))
         self._written = True
+        if len(self._group) >= _FILES_PER_TASK:
+            self._start_group()
+
+    def _start_group(self) -> None:
+        group, self._group = self._group, []
         if self._pool is None:
             self._pool = ThreadPoolExecutor(_FSYNC_THREADS, thread_name_prefix="ledger-io")
-        self._futures.append(self._pool.submit(self._write_one, path, data))
+        self._futures.append(self._pool.submit(self._write_group, group))
 
     def finish(self) -> None:
         """Wait for every submitted file; raise the first error; make the batch durable."""
+        if self._group:
+            self._start_group()
         futures, self._futures = self._futures, []
         dirs, self._dirs = self._dirs, set()
         written, self._written = self._written, False
@@ -121,17 +134,17 @@ class FileWriter:
             return
         if self._per_file_fsync:
             for d in dirs:
-                _fsync_dir(d)
+                _fsync_dir(Path(d))
         else:
             sync_filesystem(self.root)
 
-    def _ensure_dir(self, d: Path, new_dirs: set[Path]) -> None:
-        if d in self._known_dirs:
-            return
-        if not d.is_dir():
-            self._ensure_dir(d.parent, new_dirs)
-            d.mkdir(exist_ok=True)
-            new_dirs.add(d.parent)
+    def _ensure_dir(self, d: str) -> None:
+        if not os.path.isdir(d):
+            parent = os.path.dirname(d)
+            if parent not in self._known_dirs:
+                self._ensure_dir(parent)
+            os.makedirs(d, exist_ok=True)
+            self._dirs.add(parent)
         self._known_dirs.add(d)
 
     def close(self) -> None:
