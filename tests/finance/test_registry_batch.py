@@ -2,14 +2,18 @@
 
 import copy
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from citytwin.errors import VerificationError
+from citytwin.finance.act_signature import act_bytes
 from citytwin.finance.registry import ActRefused, SignedAct, State, apply, apply_in_place, check_invariants
-from citytwin.finance.registry_log import Registry, verify
+from citytwin.finance.registry_log import Registry, _entry, act_id, replay, verify
 from citytwin.twin import Twin
+from citytwin.twin.model import format_time
 from finance.registry_model import SETUP_INTENTS, Model, _signed, intents, next_act, setup_acts
 
 
@@ -53,9 +57,10 @@ def _forged(act: SignedAct) -> SignedAct:
     return SignedAct(dict(act.body, purpose=act.body.get("purpose", "") + " (altered)"), act.signature)
 
 
-def test_a_refused_act_refuses_its_batch_and_nothing_of_it_is_stored():
-    with tempfile.TemporaryDirectory() as folder, Twin.init(Path(folder) / "d", origin="test.citytwin/b") as twin:
-        reg = Registry(twin, check_mrv=False)
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_refused_act_refuses_its_batch_and_nothing_of_it_is_stored(workers):
+    with (tempfile.TemporaryDirectory() as folder, Twin.init(Path(folder) / "d", origin="test.citytwin/b") as twin,
+          Registry(twin, check_mrv=False, workers=workers) as reg):
         reg.submit(setup_acts())
         seq = reg.state.seq
         issue = _signed(seq, "registry-admin", act="issue", reduction="r-tongzhou", account="alice-1", quantity=10,
@@ -75,4 +80,25 @@ def test_a_refused_act_refuses_its_batch_and_nothing_of_it_is_stored():
             assert reg.state == before and "carol-2" not in reg.state.accounts and reg.state.next_serial == 0
             assert twin.log.size == size and len(twin.entities(type="CarbonCreditAct")) == rows
         assert reg.submit([issue, opening, retire, transfer]) == list(range(size, size + 4))
-        assert verify(twin, check_reductions=False).state == reg.state
+        assert verify(twin, check_reductions=False, workers=workers).state == reg.state
+
+
+def test_replay_with_workers_refuses_a_forged_entry_as_replay_in_one_process_does():
+    with tempfile.TemporaryDirectory() as folder, Twin.init(Path(folder) / "d", origin="test.citytwin/w") as twin:
+        reg = Registry(twin, check_mrv=False)
+        reg.submit(setup_acts())
+        seq = reg.state.seq
+        issue = _signed(seq, "registry-admin", act="issue", reduction="r-tongzhou", account="alice-1", quantity=10,
+                        buffer_quantity=0, buffer_account="buffer")
+        reg.submit([issue])
+        forged = _forged(_signed(seq + 1, "registry-admin", act="issue", reduction="r-tongzhou", account="bob-1",
+                                 quantity=30, buffer_quantity=0, buffer_account="buffer"))
+        when = format_time(datetime.now(UTC))  # the forged act committed around the registry, as a rogue writer would
+        twin.log.append([_entry(act_id(forged), "131082", act_bytes(forged.body), forged.signature, when)])
+        twin.recover()
+        alone, pooled = replay(twin), replay(twin, workers=1)
+        assert alone.refused and "signature does not verify" in alone.refused[0][1]
+        assert (pooled.state, pooled.refused, pooled.log_index) == (alone.state, alone.refused, alone.log_index)
+        assert pooled.state.blocks[0].account == "alice-1" and pooled.state.next_serial == 10
+        with pytest.raises(VerificationError, match="1 registry entries of the log do not apply"):
+            verify(twin, check_reductions=False, workers=1)

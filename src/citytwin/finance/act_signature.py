@@ -26,7 +26,7 @@ from citytwin.errors import BadInputError
 from citytwin.ledger.note import Verifier
 from citytwin.twin.canonical import canonicalize
 
-__all__ = ["CONTEXT", "ActKey", "act_bytes", "act_key"]
+__all__ = ["CONTEXT", "ActKey", "act_bytes", "act_key", "failures"]
 
 CONTEXT = b"citytwin.finance.registry/v1\n"
 _LIMIT = 2**53
@@ -82,3 +82,20 @@ def act_key(cache: dict[str, ActKey], text: str) -> ActKey:
     if key is None:
         key = cache[text] = ActKey(text)
     return key
+
+
+_PROCESS_KEYS: dict[str, ActKey] = {}  # parsed keys of this process (a worker's, when run in a pool)
+
+
+def failures(work: list[tuple[str, bytes, bytes]]) -> list[int]:
+    """The positions in ``work`` of the ``(key text, message, signature)`` that do not verify,
+    a key that does not parse included; run in a worker process of a pool (``registry_log``)."""
+    bad = []
+    for i, (text, message, signature) in enumerate(work):
+        try:
+            ok = act_key(_PROCESS_KEYS, text).verify(message, signature)
+        except (BadInputError, ValueError):
+            ok = False
+        if not ok:
+            bad.append(i)
+    return bad

@@ -253,10 +253,13 @@ def apply(state: State, act: SignedAct) -> State:
     return new
 
 
-def apply_in_place(state: State, act: SignedAct, _message: bytes | None = None) -> None:
+def apply_in_place(state: State, act: SignedAct, _message: bytes | None = None,
+                   _deferred: list | None = None) -> None:
     """Apply ``act`` to ``state``. Every rule is checked before the first change, so a refused
     act leaves ``state`` as it was. ``_message`` is the body's canonical bytes when the caller
-    (``registry_log``) computed them from the same body already."""
+    (``registry_log``) computed them from the same body already. With ``_deferred``, the Ed25519
+    verification itself is not done but ``(key text, message, signature)`` appended to it, for
+    the caller to verify elsewhere and to undo the act if it fails (``registry_log``)."""
     body = act.body if isinstance(act, SignedAct) else None
     if not isinstance(body, dict):
         raise ActRefused(state.seq, None, f"an act is a SignedAct with a JSON object body, got {act!r}")
@@ -278,12 +281,13 @@ def apply_in_place(state: State, act: SignedAct, _message: bytes | None = None) 
     key = body.get("key") if kind in ("genesis", "open") and principal not in state.keys else state.keys.get(principal)
     if not isinstance(key, str):
         refuse(f"principal {principal!r} has no key in the registry: it must open an account first")
-    _check_signature(state, key, body, act.signature, refuse, _message)
+    _check_signature(state, key, body, act.signature, refuse, _message, _deferred)
     handler(state, body, principal, refuse)
     state.seq += 1
 
 
-def _check_signature(state: State, key: str, body: dict, signature: str, refuse, canonical: bytes | None) -> None:
+def _check_signature(state: State, key: str, body: dict, signature: str, refuse, canonical: bytes | None,
+                     deferred: list | None) -> None:
     try:
         verifier = act_key(state._verifiers, key)
     except (BadInputError, ValueError) as e:
@@ -296,7 +300,9 @@ def _check_signature(state: State, key: str, body: dict, signature: str, refuse,
         message = CONTEXT + (canonical if canonical is not None else act_bytes(body))
     except BadInputError as e:
         refuse(f"the body is not canonical JSON: {e}")
-    if verifier.name != body["principal"] or not verifier.verify(message, raw):
+    if verifier.name == body["principal"] and deferred is not None:
+        deferred.append((key, message, raw))
+    elif verifier.name != body["principal"] or not verifier.verify(message, raw):
         refuse(f"the signature does not verify with the key of principal {body['principal']!r} ({verifier.name!r})")
 
 

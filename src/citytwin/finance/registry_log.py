@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import orjson
 
 from citytwin.errors import BadInputError, VerificationError
-from citytwin.finance.act_signature import act_bytes
+from citytwin.finance.act_signature import act_bytes, failures
 from citytwin.finance.registry import (
     ActRefused,
     SignedAct,
@@ -47,13 +49,14 @@ from citytwin.twin.model import format_time
 from citytwin.twin.signed import principal_signer as load_signer
 
 __all__ = [
-    "ACT_TYPE", "ActRefused", "Registry", "ReplayResult", "act_id", "load_signer", "replay", "verified_reduction",
-    "verify",
+    "ACT_TYPE", "ActRefused", "Registry", "ReplayResult", "act_id", "load_signer", "replay", "signature_pool",
+    "verified_reduction", "verify",
 ]
 
 ACT_TYPE = "CarbonCreditAct"
 _PREFIX = b'{"id":"urn:ngsi-ld:' + ACT_TYPE.encode() + b":"
 _CHUNK = 65_536
+_SIGNATURES = 250  # signature checks sent to a worker at a time
 
 
 @dataclass
@@ -66,7 +69,7 @@ class ReplayResult:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (log index, reason)
     position: int = 0  # log entries read
 
-    def take(self, index: int, entry: bytes) -> None:
+    def take(self, index: int, entry: bytes, deferred: list | None = None) -> None:
         try:
             doc = orjson.loads(entry)
             props = doc["properties"]
@@ -75,7 +78,7 @@ class ReplayResult:
                 raise BadInputError(f"entry {doc.get('id')!r} version {doc.get('version')}: expected "
                                     f"{act_id(act)!r} version 1")
             seq = self.state.seq
-            apply_in_place(self.state, act)
+            apply_in_place(self.state, act, None, deferred)
         except (BadInputError, KeyError, TypeError, orjson.JSONDecodeError) as e:
             self.refused.append((index, str(e)))
             return
@@ -83,15 +86,24 @@ class ReplayResult:
         if act.body["act"] == "open":
             self.opened_by[act.body["account"]] = seq
 
-    def read(self, twin: Twin, stop: int | None = None) -> None:
-        """Apply the acts among log entries ``position..stop``."""
+    def read(self, twin: Twin, stop: int | None = None, pool: Executor | None = None) -> bool:
+        """Apply the acts among log entries ``position..stop``. With a ``pool``, their Ed25519
+        checks run in it while this process applies the acts, as if they verified; the result is
+        whether they all did (if not, this result is wrong and to be discarded)."""
         stop = twin.log.size if stop is None else stop
+        deferred, checks = ([] if pool else None), []
         for start in range(self.position, stop, _CHUNK):
             end = min(stop, start + _CHUNK)
             for offset, entry in enumerate(twin.log.entries(start, end)):
                 if entry.startswith(_PREFIX):
-                    self.take(start + offset, entry)
+                    self.take(start + offset, entry, deferred)
+                    if deferred is not None and len(deferred) >= _SIGNATURES:
+                        checks.append(pool.submit(failures, deferred))
+                        deferred = []
+        if deferred:
+            checks.append(pool.submit(failures, deferred))
         self.position = max(self.position, stop)
+        return not any(check.result() for check in checks)
 
 
 def act_id(act: SignedAct) -> str:
@@ -99,8 +111,22 @@ def act_id(act: SignedAct) -> str:
     return f"urn:ngsi-ld:{ACT_TYPE}:{act.body.get('seq')}-{digest}"
 
 
-def replay(twin: Twin) -> ReplayResult:
-    """The registry replayed from every entry of the twin's log."""
+def signature_pool(workers: int) -> Executor:
+    """``workers`` processes (spawned, not forked: the parent holds DuckDB's threads) that check
+    Ed25519 signatures with :func:`citytwin.finance.act_signature.failures`."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def replay(twin: Twin, workers: int = 0) -> ReplayResult:
+    """The registry replayed from every entry of the twin's log. With ``workers`` > 0 the
+    signatures are checked in that many processes while this one applies the acts; if an entry
+    does not apply or a signature fails, the log is replayed again in this process alone, so the
+    result (which entries are refused, and why) is the same as without workers."""
+    if workers > 0:
+        result = ReplayResult()
+        with signature_pool(workers) as pool:
+            if result.read(twin, pool=pool) and not result.refused:
+                return result
     result = ReplayResult()
     result.read(twin)
     return result
@@ -144,13 +170,26 @@ def _check_reduction(twin: Twin, body: dict) -> None:
 class Registry:
     """The registry of one twin: its replayed state, and methods that sign and commit acts."""
 
-    def __init__(self, twin: Twin, check_mrv: bool = True) -> None:
+    def __init__(self, twin: Twin, check_mrv: bool = True, workers: int = 0) -> None:
         """``check_mrv=False`` skips proving ``reduction`` acts from MRV records: only for
         synthetic registries (load tests, property tests), which `verify` then checks with
-        ``check_reductions=False``."""
+        ``check_reductions=False``. ``workers`` > 0: the signatures of a batch are checked in
+        that many processes while this one applies the acts (:meth:`close` ends them)."""
         self.twin = twin
         self.check_mrv = check_mrv
-        self.replayed = replay(twin)
+        self.replayed = replay(twin, workers)
+        self._pool = signature_pool(workers) if workers > 0 else None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @property
     def state(self) -> State:
@@ -176,17 +215,12 @@ class Registry:
         valid_from = format_time(datetime.now(UTC))
         state.begin()  # the acts apply in place; any refusal or failure before the append undoes them
         try:
-            for act in acts:
-                body = getattr(act, "body", None)
-                if isinstance(body, dict) and body.get("act") == "reduction" and self.check_mrv:
-                    _check_reduction(self.twin, body)
-                try:
-                    body_bytes = act_bytes(body) if isinstance(body, dict) else None
-                except BadInputError:
-                    body_bytes = None  # apply_in_place refuses it, naming the value
-                apply_in_place(state, act, body_bytes)
-                ids.append(act_id(act))
-                entries.append(_entry(ids[-1], _jurisdiction(state, body), body_bytes, act.signature, valid_from))
+            try:
+                entries, ids = self._apply(state, acts, valid_from, self._pool)
+            except _Recheck:  # again in this process alone, to refuse the first act that fails
+                state.rollback()
+                state.begin()
+                entries, ids = self._apply(state, acts, valid_from, None)
             taken = self.twin.store.known_entity_ids(ids)
             if taken:
                 raise BadInputError(f"entities {sorted(taken)[:3]} already exist in the twin: expected new act ids")
@@ -206,6 +240,36 @@ class Registry:
             self.refresh()
         self.twin.recover()
         return list(range(first, first + len(entries)))
+
+    def _apply(self, state: State, acts: list[SignedAct], valid_from: str,
+               pool: Executor | None) -> tuple[list[bytes], list[str]]:
+        """Apply ``acts`` to ``state``; their entries and ids. With a ``pool``, the signatures
+        are checked there, and any refusal or failed check raises :class:`_Recheck`."""
+        entries, ids, deferred, checks = [], [], ([] if pool else None), []
+        try:
+            for act in acts:
+                body = getattr(act, "body", None)
+                if isinstance(body, dict) and body.get("act") == "reduction" and self.check_mrv:
+                    _check_reduction(self.twin, body)
+                try:
+                    body_bytes = act_bytes(body) if isinstance(body, dict) else None
+                except BadInputError:
+                    body_bytes = None  # apply_in_place refuses it, naming the value
+                apply_in_place(state, act, body_bytes, deferred)
+                ids.append(act_id(act))
+                entries.append(_entry(ids[-1], _jurisdiction(state, body), body_bytes, act.signature, valid_from))
+                if deferred is not None and len(deferred) >= _SIGNATURES:
+                    checks.append(pool.submit(failures, deferred))
+                    deferred = []
+        except (BadInputError, VerificationError):
+            if pool is None:
+                raise
+            raise _Recheck from None
+        if deferred:
+            checks.append(pool.submit(failures, deferred))
+        if any(check.result() for check in checks):
+            raise _Recheck
+        return entries, ids
 
     # ---- acts signed with the principals' keys in the data directory ------------------------
     def _act(self, principal: str, **fields) -> int:
@@ -247,6 +311,10 @@ class Registry:
                          reason=reason)
 
 
+class _Recheck(Exception):
+    """A batch checked in a pool had a refused act or a failed signature."""
+
+
 def _entry(entity_id: str, jurisdiction: str | None, body: bytes, signature: str, valid_from: str) -> bytes:
     """The RFC 8785 bytes of the act's twin entity entry (``citytwin.twin.entries`` layout: keys
     id, jurisdiction, kind, location, properties, type, valid_from, version, in that order),
@@ -267,13 +335,14 @@ def _jurisdiction(state: State, body: dict) -> str | None:
     return account.jurisdiction if account else None
 
 
-def verify(twin: Twin, check_reductions: bool = True, check_log: bool = True) -> ReplayResult:
+def verify(twin: Twin, check_reductions: bool = True, check_log: bool = True, workers: int = 0) -> ReplayResult:
     """Check the log's checkpoint signature and recompute its tree from the entries
-    (``Log.verify``), then replay the registry: every act applies, the invariants hold, and each
-    reduction matches its MRV records. Raises :class:`VerificationError`."""
+    (``Log.verify``), then replay the registry (signatures in ``workers`` processes, see
+    :func:`replay`): every act applies, the invariants hold, and each reduction matches its MRV
+    records. Raises :class:`VerificationError`."""
     if check_log:
         twin.log.verify(twin.verifier)
-    result = replay(twin)
+    result = replay(twin, workers)
     if result.refused:
         index, reason = result.refused[0]
         raise VerificationError(f"{len(result.refused)} registry entries of the log do not apply; "
