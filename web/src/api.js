@@ -9,7 +9,10 @@ export class ApiError extends Error {
 
 async function get(path, params, accept) {
   const url = params ? `${path}?${new URLSearchParams(params)}` : path;
-  const response = await fetch(url, { headers: accept ? { Accept: accept } : {} });
+  return checked(url, await fetch(url, { headers: accept ? { Accept: accept } : {} }));
+}
+
+async function checked(url, response) {
   if (!response.ok) {
     let detail = "";
     try { detail = (await response.json()).detail || ""; } catch { /* not a problem document */ }
@@ -20,11 +23,18 @@ async function get(path, params, accept) {
 
 export const getJson = async (path, params, accept) => (await get(path, params, accept)).json();
 
-// The overview's and the map's data, asked for once per page view: `prefetch()` starts them as the
-// page starts, before the view's code has loaded; the view takes them with `take()`.
-let early = null;
-export const prefetch = () => { early = { overview: getJson("/api/v1/dashboard/overview"), areas: areas() }; };
-export const take = () => { const e = early ?? { overview: overview(), areas: areas() }; early = null; return e; };
+// The overview's and the map's data, asked for once per page view: index.html starts both requests
+// as the page is parsed (window.citytwinFirst); the overview view takes them with `take()`, or asks
+// now when the page did not (another view came first, or the overview is shown again).
+const AREAS = ["/ngsi-ld/v1/entities", { type: "AdministrativeArea", limit: 1000 }, "application/geo+json"];
+export function take() {
+  const first = window.citytwinFirst;
+  window.citytwinFirst = null;
+  if (!first) return { overview: overview(), areas: areas() };
+  const json = async (url, response) => (await checked(url, await response)).json();
+  return { overview: json("/api/v1/dashboard/overview", first.overview),
+    areas: json(`${AREAS[0]}?${new URLSearchParams(AREAS[1])}`, first.areas) };
+}
 
 export const overview = () => getJson("/api/v1/dashboard/overview");
 export const station = (id, days = 14) => getJson(`/api/v1/dashboard/stations/${encodeURIComponent(id)}`, { days });
@@ -37,9 +47,7 @@ export const inventory = (reference, year) => getJson("/api/v1/dashboard/carbon/
 export const finance = () => getJson("/api/v1/dashboard/finance");
 export const ledger = () => getJson("/api/v1/dashboard/ledger");
 export const ledgerHistory = (limit = 500) => getJson("/api/v1/dashboard/ledger/history", { limit });
-export function areas() {
-  return getJson("/ngsi-ld/v1/entities", { type: "AdministrativeArea", limit: 1000 }, "application/geo+json");
-}
+export const areas = () => getJson(...AREAS);
 // The proof bundle of a reading and its log index (the X-Log-Index header).
 export async function observationProof(entityId, attribute, observedAt) {
   const response = await get("/api/v1/proofs/observations", { entity_id: entityId, attribute, observed_at: observedAt });

@@ -1,6 +1,6 @@
 // The citytwin dashboard: hash routes #/ (overview), #/station/<id>, #/air, #/carbon, #/finance,
 // #/programs, #/ledger; zh-CN / en.
-import { setWorkerUrl } from "maplibre-gl";
+import { prewarm, setWorkerUrl } from "maplibre-gl";
 import * as api from "./api.js";
 import { h } from "./dom.js";
 import * as i18n from "./i18n.js";
@@ -18,6 +18,7 @@ const VIEWS = {
 
 // MapLibre 6 starts its worker from this module's URL; name the copy we ship beside app.js.
 setWorkerUrl(new URL("./maplibre-gl-worker.mjs", import.meta.url).href);
+prewarm(); // start the workers (and compile their code) now, while the first view's data comes
 
 let ledgerInfo = null;
 const ctx = {
@@ -48,8 +49,6 @@ async function route() {
 }
 
 async function start() {
-  const view = location.hash.replace(/^#/, "").split("/")[1] ?? "";
-  if (!VIEWS[view] || view === "overview") api.prefetch(); // the first map's data, while the code loads
   await i18n.load(i18n.initial());
   const button = document.getElementById("lang");
   button.addEventListener("click", () => i18n.load(i18n.lang() === "en" ? "zh-CN" : "en"));

@@ -4,18 +4,22 @@ import { LngLatBounds, Map, NavigationControl, Popup } from "maplibre-gl";
 
 const NO_DATA = "#9e9e9e";
 
-const style = () => ({
+// One source holds the areas and the stations, so that each tile brings both layers at once (fewer
+// tiles for the worker to build and fewer frames to draw before the map is complete). The page's
+// background colour is the map container's (style.css), and the areas' outlines are the line layer
+// (no fill antialiasing): fewer WebGL programs to compile before the first frame.
+const style = (areas, stations) => ({
   version: 8,
   sources: {
-    areas: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
-    stations: { type: "geojson", data: { type: "FeatureCollection", features: [] }, promoteId: "station_id" },
+    district: { type: "geojson", data: { type: "FeatureCollection", features: [...areas.features, ...stations.features] },
+      promoteId: "station_id" },
   },
   layers: [
-    { id: "background", type: "background", paint: { "background-color": "#eef2f5" } },
-    { id: "areas-fill", type: "fill", source: "areas",
-      paint: { "fill-color": ["case", ["get", "focus"], "#dfe8d8", "#f8f8f4"], "fill-opacity": 0.9 } },
-    { id: "areas-line", type: "line", source: "areas", paint: { "line-color": "#6b7b8c", "line-width": 1 } },
-    { id: "stations", type: "circle", source: "stations",
+    { id: "areas-fill", type: "fill", source: "district", filter: ["!", ["has", "station_id"]],
+      paint: { "fill-color": ["case", ["get", "focus"], "#dfe8d8", "#f8f8f4"], "fill-opacity": 0.9, "fill-antialias": false } },
+    { id: "areas-line", type: "line", source: "district", filter: ["!", ["has", "station_id"]],
+      paint: { "line-color": "#6b7b8c", "line-width": 1 } },
+    { id: "stations", type: "circle", source: "district", filter: ["has", "station_id"],
       paint: {
         "circle-radius": 8,
         // the slider's hour (feature state) or else the latest hour; colours come from the API
@@ -52,15 +56,21 @@ export function stationFeatures(stations) {
   };
 }
 
-// A map in `container`, created at once; `data` resolves to {areas, stations, label} (GeoJSON
-// feature collections and a station's popup text). Resolves once both layers' data are drawn.
-export function createMap(container, data, onStation) {
-  const map = new Map({ container, style: style(), center: [116.7, 39.9], zoom: 8,
+// A map in `container` once `data` resolves to {areas, stations, label} (GeoJSON feature
+// collections and a station's popup text): created with its data and its bounds, so that its first
+// frames draw the final layers at the final zoom (the workers are started early by prewarm()).
+// Resolves with the map once both layers are drawn.
+export async function createMap(container, data, onStation) {
+  const { areas, stations, label } = await data;
+  const bounds = new LngLatBounds();
+  for (const f of areas.features) if (f.properties.focus) extend(bounds, f.geometry.coordinates);
+  for (const f of stations.features) bounds.extend(f.geometry.coordinates);
+  const view = bounds.isEmpty() ? { center: [116.7, 39.9], zoom: 8 } : { bounds, fitBoundsOptions: { padding: 24 } };
+  const map = new Map({ container, style: style(areas, stations), ...view,
     attributionControl: false, maxZoom: 14, fadeDuration: 0 });
   map.addControl(new NavigationControl({ showCompass: false }), "top-right");
   map.getCanvas().setAttribute("tabindex", "0");
   const popup = new Popup({ closeButton: false, closeOnClick: false });
-  let label = () => "";
   map.on("click", "stations", (e) => onStation(e.features[0].properties.station_id));
   map.on("mouseenter", "stations", (e) => {
     map.getCanvas().style.cursor = "pointer";
@@ -68,24 +78,15 @@ export function createMap(container, data, onStation) {
     popup.setLngLat(f.geometry.coordinates).setText(label(f.properties.station_id)).addTo(map);
   });
   map.on("mouseleave", "stations", () => { map.getCanvas().style.cursor = ""; popup.remove(); });
-  const loaded = new Promise((resolve) => map.once("load", resolve));
-  return Promise.all([data, loaded]).then(([{ areas, stations, label: text }]) => {
-    label = text;
-    map.getSource("areas").setData(areas);
-    map.getSource("stations").setData(stations);
-    const bounds = new LngLatBounds();
-    for (const f of areas.features) if (f.properties.focus) extend(bounds, f.geometry.coordinates);
-    for (const f of stations.features) bounds.extend(f.geometry.coordinates);
-    if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 24, duration: 0 });
-    return new Promise((resolve) => map.once("idle", () => resolve(map)));
-  });
+  await new Promise((resolve) => map.once("idle", resolve));
+  return map;
 }
 
 // Colour each station as at one hour of `history` (from /api/v1/dashboard/history).
 export function showHour(map, history, i) {
   for (const [id, values] of Object.entries(history.stations)) {
     const v = values[i];
-    map.setFeatureState({ source: "stations", id }, { moved: true, colour: v ? v[1] : null, aqi: v ? v[0] : null });
+    map.setFeatureState({ source: "district", id }, { moved: true, colour: v ? v[1] : null, aqi: v ? v[0] : null });
   }
 }
 

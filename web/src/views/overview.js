@@ -7,13 +7,11 @@ import { areaFeatures, createMap, showHour, stationFeatures } from "../map.js";
 import { checkpointCard } from "./checkpoint.js";
 
 export async function render(main, ctx) {
-  // The map is created first, with the page's skeleton, so that MapLibre's worker starts while the
-  // data is fetched; it draws the boundaries and stations as soon as they arrive. The slider's
-  // history, the charts and the checkpoint fill in after the map.
+  // The map comes first: it is created as soon as its data (asked for by the page as it loaded) has
+  // come, with the page's empty skeleton around it; the stations' table, the slider's history, the
+  // charts and the checkpoint fill in after the map's first frame.
   const first = api.take();
   const data = Promise.all([first.overview, first.areas]);
-  // the rest is asked for once the map's data has come, so as not to delay it
-  const rest = data.then(() => ({ history: api.history(), later: Promise.all([api.carbon(), ctx.ledger()]) }));
   const mapEl = h("div", { id: "map", class: "map", role: "application", "data-i18n-aria": "map.aria" });
   const stationRows = h("tbody");
   const barsEl = h("div", { class: "chart", "data-testid": "jurisdiction-chart" });
@@ -70,12 +68,15 @@ export async function render(main, ctx) {
       h("td", {}, category(s.latest) || t("aqi.noData")),
       h("td", {}, dateTime(s.latest?.observed_at)))));
   };
+  // the rest is asked for, and the table and the charts are laid out and drawn, after the map's
+  // first frame, so that the map does not wait for them
+  await mapReady;
+  const history = api.history();
+  const later = Promise.all([api.carbon(), ctx.ledger()]);
   drawRows();
-  await mapReady; // the charts load and draw on the main thread: after the map's first frame
   charts = await import("../charts.js");
   draw();
   onChange(() => { if (barsEl.isConnected) draw(); });
-  const { history, later } = await rest;
   slider = timeSlider(await history, ctx);
   sliderSlot.replaceWith(slider.el);
   slider.draw();
