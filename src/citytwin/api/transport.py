@@ -1,8 +1,10 @@
-"""``/api/v1/transport``: the metro network, trips, stations by jurisdiction, reach, cross-border links.
+"""``/api/v1/transport``: the metro network, trips, stations by jurisdiction, reach, cross-border links,
+and public-transport and EV shares as carbon-pathway measures.
 
 Read-only; computed from the reference network (``citytwin.transport``), not from the twin's
-store. Travel-time parameters are query parameters with the library's defaults (assumptions,
-see ``citytwin.transport.travel``). Unknown stations are 404; bad parameters 400.
+store (``/measures`` from its query parameters alone). Travel-time parameters are query
+parameters with the library's defaults (assumptions, see ``citytwin.transport.travel``). Unknown
+stations are 404; bad parameters 400.
 """
 
 from __future__ import annotations
@@ -86,3 +88,34 @@ def links(_: ReadAccess, jurisdiction: Annotated[str | None, Query(description="
 
     return [x for x in cross_border_links(_network(), _places())
             if jurisdiction is None or jurisdiction in (x["from_jurisdiction"], x["to_jurisdiction"])]
+
+
+ShareQ = Annotated[float, Query(description="Share [0–1].")]
+SourceQ = Annotated[str, Query(description="Where the figure comes from (required).")]
+
+
+@router.get("/measures", summary="Public-transport and EV shares, present and target, as carbon-pathway measures")
+def measures(_: ReadAccess, pt_share: ShareQ, pt_source: SourceQ, ev_share: ShareQ, ev_source: SourceQ,
+             year: Annotated[int, Query(description="Year of the present shares.")],
+             target_year: Annotated[int, Query(description="Year of the target shares.")],
+             target_pt_share: ShareQ, target_ev_share: ShareQ, target_source: SourceQ,
+             ev_cost: Annotated[float, Query(description="EV measure cost per tonne abated [CNY/t CO2].")],
+             pt_cost: Annotated[float, Query(description="Public-transport measure cost [CNY/t CO2].")],
+             jurisdiction: Annotated[str, Query(description="Adcode.")] = "110112",
+             start: Annotated[int | None, Query(description="First year of adoption; default: year.")] = None,
+             midpoint: Annotated[float | None, Query(description="Year of half adoption; default: halfway.")] = None,
+             steepness: Annotated[float, Query(description="Logistic adoption rate [1/yr].")] = 0.3,
+             efficiency_ratio: Annotated[float, Query(description="Energy per vehicle-km, combustion over "
+                                                                  "electric [-].")] = 3.0) -> dict:
+    """``{"measures", "adoption_at_target_year", "context"}``; ``measures`` in the ``[[measures]]`` form of a
+    pathway scenario, ``context`` the published Beijing-wide figures (not the sub-center's)."""
+    from citytwin.transport.indicators import Indicators, check_share, measures_report
+
+    for name, value in (("pt_share", pt_share), ("ev_share", ev_share), ("target_pt_share", target_pt_share),
+                        ("target_ev_share", target_ev_share)):
+        check_share(value, name)
+    return measures_report(
+        Indicators(jurisdiction, year, pt_share, ev_share, pt_source, ev_source),
+        Indicators(jurisdiction, target_year, target_pt_share, target_ev_share, target_source, target_source),
+        start=start, midpoint=midpoint, steepness=steepness, ev_cost_cny_per_t=ev_cost, pt_cost_cny_per_t=pt_cost,
+        efficiency_ratio=efficiency_ratio)

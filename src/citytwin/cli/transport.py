@@ -1,8 +1,9 @@
-"""CLI of regional transport: `citytwin transport lines|stations|route|reach|links|load`.
+"""CLI of regional transport: `citytwin transport lines|stations|route|reach|links|load|measures`.
 
 The network is the reference metro (Beijing-Subway-Tools distances, Baidu 2023 positions);
 travel times use `citytwin.transport.travel.TravelModel`, whose values (running speed = factor ×
-design speed, dwell, transfer) are assumptions that every command lets you change.
+design speed, dwell, transfer) are assumptions that every command lets you change. `measures`
+turns public-transport and EV shares into measures of the carbon pathway's scenario form.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import typer
 from rich.table import Table
 
 from citytwin.cli._common import console, data_dir, emit_json
+from citytwin.errors import BadInputError
 
 transport_app = typer.Typer(help="Regional transport: metro network, travel times, reach. "
                                  "区域交通：地铁网络、出行时间、可达性。", no_args_is_help=True)
@@ -175,3 +177,84 @@ def load_cmd(ctx: typer.Context, json: JsonOption = False) -> None:
         return
     console.print(f"{report.accepted} stations committed 已提交, {report.duplicates} already there 已存在; "
                   f"{report.located} of {report.stations} with a position 有坐标", highlight=False)
+
+
+@transport_app.command("measures")
+def measures_cmd(
+    pt_share: Annotated[float, typer.Option("--pt-share", help="Present share of trips by public transport "
+                                            "\\[0–1]. 当前公共交通出行分担率。")],
+    pt_source: Annotated[str, typer.Option("--pt-source", help="Where --pt-share comes from (required). "
+                                           "数据来源（必填）。")],
+    ev_share: Annotated[float, typer.Option("--ev-share", help="Present share of road vehicle-km driven "
+                                            "electrically \\[0–1]. 当前电动汽车行驶里程占比。")],
+    ev_source: Annotated[str, typer.Option("--ev-source", help="Where --ev-share comes from (required). "
+                                           "数据来源（必填）。")],
+    year: Annotated[int, typer.Option("--year", help="Year of the present shares. 现状年份。")],
+    target_year: Annotated[int, typer.Option("--target-year", help="Year of the target shares. 目标年份。")],
+    target_pt_share: Annotated[float, typer.Option("--target-pt-share", help="Target public-transport share "
+                                                   "\\[0–1]. 目标公共交通分担率。")],
+    target_ev_share: Annotated[float, typer.Option("--target-ev-share", help="Target EV share of vehicle-km "
+                                                   "\\[0–1]. 目标电动汽车里程占比。")],
+    target_source: Annotated[str, typer.Option("--target-source", help="Where the targets come from (required). "
+                                               "目标来源（必填）。")],
+    ev_cost: Annotated[float, typer.Option("--ev-cost", help="Cost of the EV measure per tonne abated "
+                                           "\\[CNY/t CO2]. 电动化减排成本 [元/吨]。")],
+    pt_cost: Annotated[float, typer.Option("--pt-cost", help="Cost of the public-transport measure per tonne "
+                                           "abated \\[CNY/t CO2]. 公交化减排成本 [元/吨]。")],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="Administrative code. 行政区划代码。")] = "110112",
+    start: Annotated[int | None, typer.Option("--start", help="First year of adoption \\[year] "
+                                              "(default: --year). 开始年份。")] = None,
+    midpoint: Annotated[float | None, typer.Option("--midpoint", help="Year of half adoption \\[year] (default: "
+                                                   "halfway to --target-year). 采用过半年份。")] = None,
+    steepness: Annotated[float, typer.Option("--steepness", help="Logistic adoption rate \\[1/yr]. "
+                                             "采用曲线陡度。")] = 0.3,
+    efficiency_ratio: Annotated[float, typer.Option("--efficiency-ratio", help="Energy per vehicle-km, combustion "
+                                                    "over electric \\[-]. 燃油车与电动车单位里程能耗比。")] = 3.0,
+    toml: Annotated[bool, typer.Option("--toml", help="Print the \\[\\[measures]] tables to append to a scenario "
+                                       "file. 输出可追加到情景文件的 TOML。")] = False,
+    json: JsonOption = False,
+) -> None:
+    """Public-transport and EV shares, present and target, as carbon-pathway measures. 低碳交通指标转为碳路径措施。"""
+    from citytwin.transport.indicators import Indicators, check_share, measures_report, measures_toml
+
+    if toml and json:
+        raise BadInputError("--toml and --json: expected one of them, not both")
+    for flag, value in (("--pt-share", pt_share), ("--ev-share", ev_share), ("--target-pt-share", target_pt_share),
+                        ("--target-ev-share", target_ev_share)):
+        check_share(value, flag)
+    report = measures_report(
+        Indicators(jurisdiction, year, pt_share, ev_share, pt_source, ev_source),
+        Indicators(jurisdiction, target_year, target_pt_share, target_ev_share, target_source, target_source),
+        start=start, midpoint=midpoint, steepness=steepness, ev_cost_cny_per_t=ev_cost, pt_cost_cny_per_t=pt_cost,
+        efficiency_ratio=efficiency_ratio)
+    if toml:
+        typer.echo(measures_toml(report["measures"]), nl=False)
+    elif json:
+        emit_json(report)
+    else:
+        _print_measures(report, target_year)
+
+
+def _print_measures(report: dict, target_year: int) -> None:
+    table = Table(title="Transport measures for the carbon pathway 碳路径交通措施")
+    for column in ("measure 措施", "kind 类型", "potential 潜力 [0–1]", "cost 成本 [CNY/t]", "source 来源"):
+        table.add_column(column)
+    for m in report["measures"]:
+        table.add_row(f"{m['id']}\n{m['name_zh']}\n{m['name_en']}", m["kind"], f"{m['potential']:.3f}",
+                      f"{m['cost_cny_per_t']:,.0f}", m["source"])
+    console.print(table)
+    first = report["measures"][0] if report["measures"] else None
+    if first is not None:
+        console.print(f"Adoption 采用: from {first['start']}, half by {first['midpoint']:g}, steepness "
+                      f"{first['steepness']:g}/yr; by {target_year} {report['adoption_at_target_year']:.0%} of each "
+                      "potential. --toml prints the [[measures]] tables for a scenario file.",
+                      markup=False, highlight=False)
+    context = report["context"]
+    table = Table(title=f"{context['scope_en']}\n{context['scope_zh']}")
+    for column in ("figure 指标", "value 值", "unit 单位"):
+        table.add_column(column)
+    for name, figure in context["figures"].items():
+        table.add_row(name, f"{figure['value']:,g}", figure["unit"])
+    console.print(table)
+    for source in dict.fromkeys(figure["source"] for figure in context["figures"].values()):
+        console.print(f"Source 来源: {source}", highlight=False)

@@ -27,11 +27,14 @@ made 47.1 % of trips in the central city in the first half of 2023. See :data:`B
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 
 from citytwin.errors import BadInputError
 
-__all__ = ["BEIJING_CONTEXT", "Indicators", "pathway_measures"]
+__all__ = ["BEIJING_CONTEXT", "Indicators", "adoption_at", "beijing_context", "check_share", "measures_report",
+           "measures_toml", "pathway_measures"]
 
 _XINHUA_2023 = ("Xinhua, 2023-09-21: Beijing vice mayor Gao Peng's report on green transport to the 5th "
                 "session of the 16th Beijing Municipal People's Congress Standing Committee")
@@ -46,7 +49,8 @@ BEIJING_CONTEXT: dict[str, tuple[float, str, str]] = {
 }
 
 
-def _share(value: float, what: str) -> float:
+def check_share(value: float, what: str) -> float:
+    """``value`` as a float if it is a share in [0, 1]; else a `BadInputError` naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise BadInputError(f"{what} {value!r}: expected a share between 0 and 1")
     return float(value)
@@ -64,8 +68,8 @@ class Indicators:
     ev_source: str
 
     def __post_init__(self) -> None:
-        _share(self.public_transport_share, "public_transport_share")
-        _share(self.ev_share, "ev_share")
+        check_share(self.public_transport_share, "public_transport_share")
+        check_share(self.ev_share, "ev_share")
         for name in ("public_transport_source", "ev_source"):
             if not str(getattr(self, name)).strip():
                 raise BadInputError(f"{name}: expected the source of the figure, got nothing")
@@ -83,6 +87,15 @@ def pathway_measures(now: Indicators, target: Indicators, *, start: int, midpoin
     the costs per tonne abated [CNY/t CO2] are the caller's, as the scenario file states them."""
     if target.year <= now.year:
         raise BadInputError(f"target year {target.year}: expected after {now.year}")
+    if not now.year <= start <= target.year:
+        raise BadInputError(f"start {start}: expected a year from the present {now.year} to the target {target.year}")
+    for what, value in (("midpoint", midpoint), ("ev_cost_cny_per_t", ev_cost_cny_per_t),
+                        ("pt_cost_cny_per_t", pt_cost_cny_per_t)):
+        if not math.isfinite(value):
+            raise BadInputError(f"{what} {value!r}: expected a finite number")
+    for what, value in (("steepness", steepness), ("efficiency_ratio", efficiency_ratio)):
+        if not (math.isfinite(value) and value > 0):
+            raise BadInputError(f"{what} {value!r}: expected a finite number above 0")
     measures = []
     if target.ev_share < now.ev_share or target.public_transport_share < now.public_transport_share:
         raise BadInputError("target shares must not be below the present ones: "
@@ -111,3 +124,50 @@ def pathway_measures(now: Indicators, target: Indicators, *, start: int, midpoin
             "source": f"now: {now.public_transport_source}; target: {target.public_transport_source}",
         })
     return measures
+
+
+def adoption_at(year: int, midpoint: float, steepness: float) -> float:
+    """Share of a measure's potential the pathway's logistic adoption has reached in ``year`` [0–1]:
+    ``1 / (1 + exp(−steepness (year − midpoint)))``. The target shares are reached only at full
+    adoption, so by the target year the pathway counts this share of the change."""
+    z = steepness * (year - midpoint)
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))  # no overflow
+
+
+def beijing_context() -> dict:
+    """:data:`BEIJING_CONTEXT` as JSON, labelled as Beijing-wide figures, not the sub-center's."""
+    return {"scope_en": "Beijing-wide published figures, not the sub-center's own",
+            "scope_zh": "北京市全市公开数据，非副中心自身数据",
+            "figures": {name: {"value": value, "unit": unit, "source": source}
+                        for name, (value, unit, source) in BEIJING_CONTEXT.items()}}
+
+
+def measures_report(now: Indicators, target: Indicators, *, ev_cost_cny_per_t: float, pt_cost_cny_per_t: float,
+                    start: int | None = None, midpoint: float | None = None, steepness: float = 0.3,
+                    efficiency_ratio: float = 3.0) -> dict:
+    """:func:`pathway_measures` with the adoption reached by the target year and the Beijing-wide
+    context: ``{"measures", "adoption_at_target_year", "context"}``. ``start`` defaults to the
+    present year, ``midpoint`` to halfway between the present and the target year."""
+    start = now.year if start is None else start
+    midpoint = (now.year + target.year) / 2 if midpoint is None else midpoint
+    measures = pathway_measures(now, target, start=start, midpoint=midpoint, ev_cost_cny_per_t=ev_cost_cny_per_t,
+                                pt_cost_cny_per_t=pt_cost_cny_per_t, steepness=steepness,
+                                efficiency_ratio=efficiency_ratio)
+    return {"measures": measures, "adoption_at_target_year": adoption_at(target.year, midpoint, steepness),
+            "context": beijing_context()}
+
+
+def _toml_value(value: str | int | float) -> str:
+    # A JSON string or number is a TOML basic string or number; the values are finite (checked above).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def measures_toml(measures: list[dict]) -> str:
+    """The measures as ``[[measures]]`` tables to append to a scenario file of ``citytwin.carbon.pathway``."""
+    lines = ["# Transport measures from `citytwin transport measures`. Measure ids must be unique in a",
+             "# scenario: remove the scenario's own measures with these ids (and any other transport measure",
+             "# for the same lever, e.g. modal_shift in tongzhou.toml) before appending these.",
+             "# 交通措施：追加前删除情景文件中同 id 及同类的交通措施。"]
+    for measure in measures:
+        lines += ["", "[[measures]]", *(f"{key} = {_toml_value(value)}" for key, value in measure.items())]
+    return "\n".join(lines) + "\n"
