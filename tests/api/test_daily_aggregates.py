@@ -79,3 +79,31 @@ def test_an_older_store_gets_its_daily_aggregates_and_verify_finds_altered_ones(
         twin.store.db.execute("UPDATE daily_observations SET sum = sum + 1 WHERE day = DATE '2024-01-03'")
         with pytest.raises(VerificationError, match="daily aggregate of .*tongzhou pm25 on 2024-01-03"):
             twin.verify()
+
+
+@pytest.mark.parametrize("every", ["1h", "1d", "1mo"])
+@pytest.mark.parametrize("start", [None, "2024-01-01T16:00:00Z", "2024-01-02T01:00:00Z"])  # local midnight, 09:00
+def test_entity_periods_equal_the_aggregate_with_utc_bounds(daily_dir, every, start):
+    statistics = ("mean", "min", "max", "count", "sum")
+    with Twin.open(daily_dir) as twin:
+        frame = twin.aggregate("pm25", every, entity_id=TZ, start=start, end="2024-01-06T16:00:00Z",
+                               statistics=statistics)
+        got = twin.entity_periods(TZ, "pm25", every, start=start, end="2024-01-06T16:00:00Z", statistics=statistics)
+    assert len(frame) > 0 and len(got["start_us"]) == len(frame)
+    starts = pd.DatetimeIndex(frame["period"])
+    if every != "1h":  # local wall times of Asia/Shanghai
+        starts = starts.tz_localize("Asia/Shanghai")
+    step = {"1h": pd.Timedelta(hours=1), "1d": pd.Timedelta(days=1), "1mo": pd.offsets.MonthBegin(1)}[every]
+    ends = (starts.tz_localize(None) + step).tz_localize(starts.tz)
+    assert got["start_us"].tolist() == [t.value // 1000 for t in starts]
+    assert got["end_us"].tolist() == [t.value // 1000 for t in ends]
+    assert got["count"].tolist() == frame["count"].tolist()
+    for column in ("mean", "min", "max", "sum"):
+        np.testing.assert_allclose(got[column], frame[column], rtol=1e-12)
+
+
+def test_entity_periods_of_an_entity_without_readings_are_empty(daily_dir):
+    with Twin.open(daily_dir) as twin:
+        other = next(s.id for s in STATIONS if s.id != TZ)
+        got = twin.entity_periods(other, "no2", "1d", statistics=("mean", "count"))
+    assert {k: len(v) for k, v in got.items()} == {"start_us": 0, "end_us": 0, "mean": 0, "count": 0}

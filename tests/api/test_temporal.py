@@ -103,6 +103,18 @@ def test_instances_values_windows_and_last_n(client):
     assert client.get(BASE, params={"attrs": "no2"}).json()[0]["id"] == "urn:ngsi-ld:AirQualityObserved:dongsi"
 
 
+def test_unknown_entities_are_not_found_and_a_deleted_one_keeps_its_history(client, keys):
+    for entity_id in ("urn:ngsi-ld:AirQualityObserved:nowhere", "not-a-urn"):
+        response = client.get(f"{BASE}/{entity_id}", params={"aggrMethods": "avg", "aggrPeriodDuration": "P1D"})
+        assert response.status_code == 404 and entity_id in response.json()["detail"], response.text
+    assert client.delete(f"/ngsi-ld/v1/entities/{TONGZHOU}", headers=bearer(keys["tongzhou"])).status_code == 204
+    kept = client.get(f"{BASE}/{TONGZHOU}", params={"aggrMethods": "totalCount,avg", "aggrPeriodDuration": "P1D"})
+    assert kept.status_code == 200, kept.text
+    days = [["2023-12-31T16:00:00Z", "2024-01-01T16:00:00Z"], ["2024-01-01T16:00:00Z", "2024-01-02T16:00:00Z"]]
+    assert kept.json() == {"id": TONGZHOU, "type": "AirQualityObserved", "pm25": {  # 20 + hour, hours 0-23 UTC
+        "type": "Property", "totalCount": [[16, *days[0]], [8, *days[1]]], "avg": [[27.5, *days[0]], [39.5, *days[1]]]}}
+
+
 @pytest.mark.parametrize(("params", "detail"), [
     ({"timerel": "during", "timeAt": "2024-01-01T00:00:00Z"}, "timerel"),
     ({"timerel": "between", "timeAt": "2024-01-01T00:00:00Z"}, "endTimeAt"),

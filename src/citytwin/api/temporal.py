@@ -18,9 +18,10 @@ Aggregated answers hold one value per period and are not paged.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
@@ -46,7 +47,13 @@ router = APIRouter(prefix="/ngsi-ld/v1/temporal", tags=["NGSI-LD temporal"])
 MAX_ENTITIES = 100
 AGGREGATE_METHODS = {"avg": "mean", "min": "min", "max": "max", "sum": "sum", "totalCount": "count"}
 PERIODS = {"PT1H": "1h", "P1D": "1d", "P1M": "1mo", "PT0S": None}
-_LOCAL = "Asia/Shanghai"
+
+
+class _Identity(NamedTuple):
+    """What a temporal representation tells of its entity."""
+
+    id: str
+    type: str
 
 
 class _Window:
@@ -124,16 +131,15 @@ def _instances(frame: pd.DataFrame, name: str, shape: _Shape) -> dict | list:
             for v, t, i in zip(values, times, indices, strict=True)]
 
 
-def _period_bounds(periods: pd.Series, every: str) -> tuple[list[str], list[str]]:
-    if every == "1h":
-        start = pd.DatetimeIndex(periods).tz_convert("UTC")
-        end = start + pd.Timedelta(hours=1)
-    else:  # local wall times: the next day or month is counted on the wall, then made UTC
-        local = pd.DatetimeIndex(periods)
-        after = local + (pd.Timedelta(days=1) if every == "1d" else pd.offsets.MonthBegin(1))
-        start = local.tz_localize(_LOCAL).tz_convert("UTC")
-        end = after.tz_localize(_LOCAL).tz_convert("UTC")
-    return format_times(pd.Series(start)).tolist(), format_times(pd.Series(end)).tolist()
+def _utc_texts(micros: np.ndarray) -> list[str]:
+    """RFC 3339 UTC text of instants given as microseconds since the epoch: whole seconds, or
+    microseconds when there are any (as `format_times`)."""
+    values = micros.astype("datetime64[us]")
+    text = np.char.add(np.datetime_as_string(values, unit="s"), "Z").astype(object)
+    fractional = micros % 1_000_000 != 0
+    if fractional.any():
+        text[fractional] = np.char.add(np.datetime_as_string(values[fractional], unit="us"), "Z")
+    return text.tolist()
 
 
 def _aggregates(reader, entity_id: str, name: str, window: _Window, shape: _Shape) -> dict:
@@ -148,14 +154,13 @@ def _aggregates(reader, entity_id: str, name: str, window: _Window, shape: _Shap
         values = {"mean": frame["value"].mean(), "min": frame["value"].min(), "max": frame["value"].max(),
                   "sum": frame["value"].sum(), "count": len(frame)}
         return {**out, **{m: [[_number(values[AGGREGATE_METHODS[m]], m), start, end]] for m in shape.methods}}
-    frame = reader.aggregate(name, shape.every, entity_id=entity_id, start=window.start, end=window.end,
-                             statistics=stats)
-    if shape.last_n is not None:
-        frame = frame.tail(shape.last_n)
-    starts, ends = _period_bounds(frame["period"], shape.every) if len(frame) else ([], [])
+    periods = reader.entity_periods(entity_id, name, shape.every, start=window.start, end=window.end,
+                                    statistics=stats)
+    last = slice(-shape.last_n, None) if shape.last_n is not None else slice(None)
+    starts, ends = _utc_texts(periods["start_us"][last]), _utc_texts(periods["end_us"][last])
     for method in shape.methods:
-        column = frame[AGGREGATE_METHODS[method]].tolist()
-        out[method] = [[_number(v, method), s, e] for v, s, e in zip(column, starts, ends, strict=True)]
+        column = periods[AGGREGATE_METHODS[method]][last].astype(int if method == "totalCount" else float).tolist()
+        out[method] = [[v, s, e] for v, s, e in zip(column, starts, ends, strict=True)]
     return out
 
 
@@ -308,7 +313,7 @@ def get_temporal(
     window = _Window(timerel, timeAt, endTimeAt, timeproperty)
     shape = _Shape(options, aggrMethods, aggrPeriodDuration, lastN)
     try:
-        entity = reader.entity_history(entity_id)[-1]
+        entity = _Identity(entity_id, reader.entity_type(entity_id))
     except NotFoundError:
         raise ResourceNotFound(f"no entity {entity_id} in the twin") from None
     names = _attribute_names(reader, [entity.id], split_list(attrs, "attrs"))

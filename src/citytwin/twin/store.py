@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from citytwin.errors import BadInputError
@@ -103,6 +104,7 @@ STATISTICS = {"mean": "avg(value)", "min": "min(value)", "max": "max(value)", "c
 _DAILY_STATISTICS = {"mean": "sum(sum) / sum(count)", "min": "min(min)", "max": "max(max)",
                      "count": "CAST(sum(count) AS BIGINT)", "sum": "sum(sum)"}
 _DAILY_PERIODS = {"1d": "CAST(day AS TIMESTAMP)", "1mo": "CAST(date_trunc('month', day) AS TIMESTAMP)"}
+_DAY_STATISTICS = {"mean": "sum / count", "min": "min", "max": "max", "count": "count", "sum": "sum"}  # one day's row
 
 # Merge a batch's newest reading per entity and attribute into latest_observations.
 _MERGE_LATEST = """
@@ -424,6 +426,34 @@ class Store:
             f"""SELECT entity_id, {_DAILY_PERIODS[every]} AS period, {stats} FROM daily_observations
                 WHERE {' AND '.join(filters)} GROUP BY ALL ORDER BY ALL""", params).df()
 
+    def entity_periods(self, entity_id: str, attribute: str, every: str, start: datetime | None,
+                       end: datetime | None, statistics: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Aggregates of one attribute of one entity per period, oldest first, as columns: `start_us`
+        and `end_us` (the period's bounds, UTC, microseconds since the epoch), then one per statistic.
+
+        Whole Asia/Shanghai days and months read `daily_observations` (days one row each, without
+        grouping); other windows and hours read the readings, as `aggregate` does."""
+        keys = self.entity_keys([entity_id])
+        params: dict = {"k": keys[0] if keys else -1, "e": entity_id, "a": attribute}
+        filters = ["entity_key = $k", "entity_id = $e", "attribute = $a"]
+        if every in _DAILY_PERIODS and _local_midnight(start) and _local_midnight(end):
+            bounds = [(start, "day >= $d0", "d0"), (end, "day < $d1", "d1")]
+            params.update({name: pd.Timestamp(t).tz_convert(_LOCAL).date() for t, _, name in bounds if t is not None})
+            table, stats, bucket = "daily_observations", _DAILY_STATISTICS, _DAILY_PERIODS[every]
+            if every == "1d":
+                stats, bucket = _DAY_STATISTICS, "CAST(day AS TIMESTAMP)"
+        else:
+            bounds = [(start, "observed_at >= $t0", "t0"), (end, "observed_at < $t1", "t1")]
+            params.update({name: t for t, _, name in bounds if t is not None})
+            table, stats, bucket = "observations", STATISTICS, AGGREGATE_PERIODS[every]
+        filters += [clause for t, clause, _ in bounds if t is not None]
+        group = "" if stats is _DAY_STATISTICS else "GROUP BY ALL"
+        columns = self.db.execute(
+            f"""SELECT epoch_us({bucket}) AS period, {', '.join(f'{stats[s]} AS {s}' for s in statistics)}
+                FROM {table} WHERE {' AND '.join(filters)} {group} ORDER BY period""", params).fetchnumpy()
+        first, after = _period_bounds_us(columns.pop("period"), every)
+        return {"start_us": first, "end_us": after, **columns}
+
     def latest_values(self, entity_ids: list[str] | None, attribute: str | None) -> pd.DataFrame:
         """The most recent reading per entity and attribute."""
         return self.db.execute(
@@ -464,6 +494,17 @@ class Store:
                ORDER BY log_index""",
             {"n": log_size},
         ).df()
+
+
+def _period_bounds_us(period_us: np.ndarray, every: str) -> tuple[np.ndarray, np.ndarray]:
+    """The UTC start and end (microseconds since the epoch) of periods given by their start as
+    `AGGREGATE_PERIODS` buckets them: UTC for hours, Asia/Shanghai wall time for days and months
+    (the next day or month is counted on the wall, then made UTC)."""
+    if every == "1h":
+        return period_us, period_us + 3_600_000_000
+    local = pd.DatetimeIndex(period_us.astype("datetime64[us]"))
+    after = local + (pd.Timedelta(days=1) if every == "1d" else pd.offsets.MonthBegin(1))
+    return (local.tz_localize(_LOCAL).as_unit("us").asi8, after.tz_localize(_LOCAL).as_unit("us").asi8)
 
 
 def _local_midnight(time: datetime | None) -> bool:
