@@ -107,3 +107,17 @@ def test_entity_periods_of_an_entity_without_readings_are_empty(daily_dir):
         other = next(s.id for s in STATIONS if s.id != TZ)
         got = twin.entity_periods(other, "no2", "1d", statistics=("mean", "count"))
     assert {k: len(v) for k, v in got.items()} == {"start_us": 0, "end_us": 0, "mean": 0, "count": 0}
+
+
+def test_period_bounds_agree_with_the_tz_database_inside_and_outside_the_midnight_table():
+    from citytwin.twin.store import _period_bounds_us
+
+    for days in (["2014-01-01", "2014-02-01", "2024-03-01"], ["1969-12-01", "1970-01-01", "2099-12-01"],
+                 ["2100-01-01", "2150-06-01"]):
+        local = pd.DatetimeIndex(days).as_unit("us")
+        starts, ends = _period_bounds_us(local.asi8, "1mo")
+        assert starts.tolist() == local.tz_localize("Asia/Shanghai").asi8.tolist()
+        after = (local + pd.offsets.MonthBegin(1)).as_unit("us")
+        assert ends.tolist() == after.tz_localize("Asia/Shanghai").asi8.tolist()
+        starts, ends = _period_bounds_us(local.asi8, "1d")
+        assert ends.tolist() == (local + pd.Timedelta(days=1)).tz_localize("Asia/Shanghai").asi8.tolist()

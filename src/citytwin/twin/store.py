@@ -26,8 +26,10 @@ aggregates of entities over whole days read it instead of the readings.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
@@ -38,6 +40,7 @@ from citytwin.errors import BadInputError
 __all__ = ["AGGREGATE_PERIODS", "Store", "STATISTICS"]
 
 _LOCAL = "Asia/Shanghai"
+_LOCAL_ZONE = ZoneInfo(_LOCAL)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -438,7 +441,7 @@ class Store:
         filters = ["entity_key = $k", "entity_id = $e", "attribute = $a"]
         if every in _DAILY_PERIODS and _local_midnight(start) and _local_midnight(end):
             bounds = [(start, "day >= $d0", "d0"), (end, "day < $d1", "d1")]
-            params.update({name: pd.Timestamp(t).tz_convert(_LOCAL).date() for t, _, name in bounds if t is not None})
+            params.update({name: t.astimezone(_LOCAL_ZONE).date() for t, _, name in bounds if t is not None})
             table, stats, bucket = "daily_observations", _DAILY_STATISTICS, _DAILY_PERIODS[every]
             if every == "1d":
                 stats, bucket = _DAY_STATISTICS, "CAST(day AS TIMESTAMP)"
@@ -496,23 +499,47 @@ class Store:
         ).df()
 
 
+_MIDNIGHTS_FROM = np.datetime64("1970-01-01", "D")
+_MIDNIGHTS_TO = np.datetime64("2100-01-01", "D")  # Asia/Shanghai midnights all exist and are unambiguous here
+
+
+@functools.cache
+def _utc_midnights() -> np.ndarray:
+    """The UTC instant (microseconds) of each Asia/Shanghai midnight from 1970 to 2100, by day."""
+    local = pd.DatetimeIndex(np.arange(_MIDNIGHTS_FROM, _MIDNIGHTS_TO).astype("datetime64[us]"))
+    return local.tz_localize(_LOCAL).as_unit("us").asi8
+
+
+def _local_to_utc_us(local_us: np.ndarray) -> np.ndarray:
+    """Asia/Shanghai wall times (microseconds, as if UTC) of midnights → UTC instants; a table
+    lookup within 1970-2100, the tz database through pandas otherwise."""
+    days = local_us // 86_400_000_000
+    first, last = _MIDNIGHTS_FROM.astype(np.int64), _MIDNIGHTS_TO.astype(np.int64)
+    if len(days) and days.min() >= first and days.max() < last and not (local_us % 86_400_000_000).any():
+        return _utc_midnights()[days - first]
+    return pd.DatetimeIndex(local_us.astype("datetime64[us]")).tz_localize(_LOCAL).as_unit("us").asi8
+
+
 def _period_bounds_us(period_us: np.ndarray, every: str) -> tuple[np.ndarray, np.ndarray]:
     """The UTC start and end (microseconds since the epoch) of periods given by their start as
     `AGGREGATE_PERIODS` buckets them: UTC for hours, Asia/Shanghai wall time for days and months
     (the next day or month is counted on the wall, then made UTC)."""
     if every == "1h":
         return period_us, period_us + 3_600_000_000
-    local = pd.DatetimeIndex(period_us.astype("datetime64[us]"))
-    after = local + (pd.Timedelta(days=1) if every == "1d" else pd.offsets.MonthBegin(1))
-    return (local.tz_localize(_LOCAL).as_unit("us").asi8, after.tz_localize(_LOCAL).as_unit("us").asi8)
+    if every == "1d":
+        after = period_us + 86_400_000_000
+    else:
+        months = period_us.astype("datetime64[us]").astype("datetime64[M]")
+        after = (months + 1).astype("datetime64[us]").astype(np.int64)
+    return _local_to_utc_us(period_us), _local_to_utc_us(after)
 
 
 def _local_midnight(time: datetime | None) -> bool:
     """Whether `time` is open (None) or the start of an Asia/Shanghai day."""
     if time is None:
         return True
-    local = pd.Timestamp(time).tz_convert(_LOCAL)
-    return local == local.normalize()
+    local = time.astimezone(_LOCAL_ZONE)
+    return (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
 
 
 def _records(result: duckdb.DuckDBPyConnection) -> list[dict]:
