@@ -8,6 +8,10 @@
 
 A key is given as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. A key that is not
 known (or revoked) is refused with 401 even where anonymous reading is allowed.
+
+The dependencies are coroutines: none of them blocks (the principals file is re-read only when
+its ``stat`` changes), and FastAPI would otherwise send each through the thread pool, a hop per
+dependency per request.
 """
 
 from __future__ import annotations
@@ -23,21 +27,21 @@ from citytwin.api.state import ApiState, Reader, ThreadReader
 __all__ = ["CallerDep", "ReadAccess", "ReaderDep", "StateDep", "WriteAccess"]
 
 
-def _state(request: Request) -> ApiState:
+async def _state(request: Request) -> ApiState:
     return request.app.state.citytwin
 
 
 StateDep = Annotated[ApiState, Depends(_state)]
 
 
-def _reader(state: StateDep) -> Reader:
+async def _reader(state: StateDep) -> Reader:
     return ThreadReader(state)  # resolved on the endpoint's own thread, at each use
 
 
 ReaderDep = Annotated[Reader, Depends(_reader)]
 
 
-def _caller(
+async def _caller(
     state: StateDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -59,13 +63,13 @@ def _caller(
 CallerDep = Annotated[Principal | None, Depends(_caller)]
 
 
-def _read_access(state: StateDep, caller: CallerDep) -> Principal | None:
+async def _read_access(state: StateDep, caller: CallerDep) -> Principal | None:
     if caller is None and not state.public_read:
         raise Unauthorized("this twin is not public: an API key is needed to read it")
     return caller
 
 
-def _write_access(caller: CallerDep) -> Principal:
+async def _write_access(caller: CallerDep) -> Principal:
     if caller is None:
         raise Unauthorized("writing needs an API key of a writer or admin")
     if caller.role not in ("writer", "admin"):
