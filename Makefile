@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= ./citytwin-data
 
-.PHONY: demo test deps-debian deps-node contracts bench lint soak clean web
+.PHONY: demo test deps-debian deps-node deps-bench contracts bench lint soak clean web
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ contracts: $(NODE_STAMP)
 test: $(STAMP) deps-debian deps-node
 	$(PY) -m pytest -q -x --durations=15
 
-bench: $(STAMP)
+# wrk, the HTTP load generator bench_api.py drives the aggregation with (a Python client would
+# share the 2 cores with the server it measures).
+deps-bench:
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+bench: $(STAMP) deps-debian deps-node deps-bench
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 lint: $(STAMP)
