@@ -54,7 +54,7 @@ def _each_distinct(column: pd.Series, text) -> pa.Array:
     """``text`` of each row, computed once per distinct value (``text`` maps a sequence of the
     distinct values to a list of strings)."""
     codes, distinct = pd.factorize(column)
-    return pc.take(pa.array(text(distinct), pa.string()), pa.array(codes))
+    return pc.take(pa.array(text(distinct), pa.large_string()), pa.array(codes))
 
 
 def _string_literals(values) -> list[str]:
@@ -84,9 +84,11 @@ def encode_observations(frame: pd.DataFrame) -> list[bytes]:
         '","source":', _each_distinct(frame["source"], _string_literals),
         ',"unit":', _each_distinct(frame["unit"], _string_literals),
         ',"value":', _each_distinct(frame["value"].astype(np.float64), lambda v: _numbers(np.asarray(v))),
-        "}",
+        "}", "",  # the last is the separator
     ]
-    return pc.binary_join_element_wise(*parts, "").cast(pa.binary()).to_pylist()
+    # large (64-bit offset) strings: a batch's entries may pass 2 GiB
+    parts = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*parts).cast(pa.large_binary()).to_pylist()
 
 
 def entity_document(row: dict) -> dict:
