@@ -6,6 +6,8 @@ import { apply, category, date, dateTime, name, number, onChange, t } from "../i
 import { areaFeatures, createMap, showHour, stationFeatures } from "../map.js";
 import { checkpointCard } from "./checkpoint.js";
 
+const MAP_WAIT_MS = 3000; // longest the overview's table and charts wait for the map's first frame
+
 export async function render(main, ctx) {
   // The map comes first: it is created as soon as its data (asked for by the page as it loaded) has
   // come, with the page's empty skeleton around it; the stations' table, the slider's history, the
@@ -69,8 +71,10 @@ export async function render(main, ctx) {
       h("td", {}, dateTime(s.latest?.observed_at)))));
   };
   // the rest is asked for, and the table and the charts are laid out and drawn, after the map's
-  // first frame, so that the map does not wait for them
-  await mapReady;
+  // first frame, so that the map does not wait for them; a map that fails (no WebGL) or does not
+  // draw (a hidden tab) holds them back no longer than MAP_WAIT_MS
+  await Promise.race([mapReady.catch((e) => console.error("map", e)),
+    new Promise((resolve) => setTimeout(resolve, MAP_WAIT_MS))]);
   const history = api.history();
   const later = Promise.all([api.carbon(), ctx.ledger()]);
   drawRows();
