@@ -6,6 +6,7 @@ import pytest
 import shapely.geometry
 
 from citytwin.errors import BadInputError
+from citytwin.geo.jurisdictions import areas_of
 from citytwin.importers import import_osm
 from citytwin.importers.osm import read_osm_xml
 from citytwin.twin.model import Entity
@@ -157,5 +158,17 @@ def test_jurisdictions_come_from_the_twins_administrative_areas(twin, data):
                                                   [116.6, 39.8]]]}
     twin.commit([Entity("urn:ngsi-ld:AdministrativeArea:test-sanhe", "AdministrativeArea", "131082", square,
                         {"name_zh": "三河（测试）", "name_en": "Sanhe (test)"})])
+    import_osm(twin, data / "city_green_heart_forest_park_osm.geojson")
+    assert twin.entity("urn:ngsi-ld:Park:osm-way-779532223").jurisdiction == "131082"
+
+
+def test_areas_with_one_code_are_joined(twin, data):
+    # Two Sanhe (131082) halves, west and east of the park's centre: the park lies in their union.
+    halves = [[[116.6, 39.8], [116.7, 39.8], [116.7, 40.0], [116.6, 40.0], [116.6, 39.8]],
+              [[116.7, 39.8], [116.8, 39.8], [116.8, 40.0], [116.7, 40.0], [116.7, 39.8]]]
+    twin.commit([Entity(f"urn:ngsi-ld:AdministrativeArea:test-sanhe-{i}", "AdministrativeArea", "131082",
+                        {"type": "Polygon", "coordinates": [ring]}, {"name_en": f"Sanhe part {i}"})
+                 for i, ring in enumerate(halves)])
+    assert shapely.geometry.shape(areas_of(twin)["131082"]["geometry"]).area == pytest.approx(0.2 * 0.2)
     import_osm(twin, data / "city_green_heart_forest_park_osm.geojson")
     assert twin.entity("urn:ngsi-ld:Park:osm-way-779532223").jurisdiction == "131082"

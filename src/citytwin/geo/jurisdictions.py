@@ -18,11 +18,20 @@ __all__ = ["Jurisdictions", "areas_of"]
 
 
 def areas_of(twin) -> dict[str, dict]:
-    """Code -> ``{name_zh, name_en, geometry}`` of the twin's ``AdministrativeArea`` entities; where
-    the twin holds none, those of the reference district's boundaries (``citytwin.datasets``)."""
-    found = {e.jurisdiction: {"name_zh": e.properties.get("name_zh"), "name_en": e.properties.get("name_en"),
-                              "geometry": e.location}
-             for e in twin.entities(type="AdministrativeArea") if e.location and e.jurisdiction}
+    """Code -> ``{name_zh, name_en, geometry}`` of the twin's ``AdministrativeArea`` entities (the
+    union of the geometries of several entities with one code); where the twin holds none, those of
+    the reference district's boundaries (``citytwin.datasets``)."""
+    found: dict[str, dict] = {}
+    for e in twin.entities(type="AdministrativeArea"):
+        if not (e.location and e.jurisdiction):
+            continue
+        area = found.get(e.jurisdiction)
+        if area is None:
+            found[e.jurisdiction] = {"name_zh": e.properties.get("name_zh"), "name_en": e.properties.get("name_en"),
+                                     "geometry": e.location}
+        else:
+            union = shapely.union_all([shapely.geometry.shape(area["geometry"]), shapely.geometry.shape(e.location)])
+            area["geometry"] = shapely.geometry.mapping(union)
     if found:
         return found
     from citytwin.datasets import boundaries
