@@ -9,9 +9,9 @@
 A key is given as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. A key that is not
 known (or revoked) is refused with 401 even where anonymous reading is allowed.
 
-The dependencies are coroutines: none of them blocks (the principals file is re-read only when
-its ``stat`` changes), and FastAPI would otherwise send each through the thread pool, a hop per
-dependency per request.
+The dependencies are coroutines: they do not wait on anything but a ``stat`` of the principals
+file (re-read only when that changes), and FastAPI would otherwise send each through the thread
+pool, a hop per dependency per request.
 """
 
 from __future__ import annotations
