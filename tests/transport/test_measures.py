@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citytwin.api import create_app
+from citytwin.transport.indicators import measures_toml
 from citytwin.twin import Twin
 from cli_support import run_cli
 
@@ -120,3 +121,9 @@ def test_api_bad_values_are_400_naming_them(client):
     assert lower.status_code == 400 and "EV 0.05 → 0.01" in lower.json()["detail"]
     early = client.get("/api/v1/transport/measures", params={**params, "start": 2019})
     assert early.status_code == 400 and "start 2019" in early.json()["detail"]
+
+
+def test_toml_of_a_source_with_control_characters_reads_back():
+    measure = {"id": "ev_share", "kind": "electrify", "sector": "transport", "start": 2025, "potential": 0.5,
+               "source": 'survey\x7f "2024"\n\t第二版'}
+    assert tomllib.loads(measures_toml([measure]))["measures"][0]["source"] == measure["source"]

@@ -158,8 +158,9 @@ def measures_report(now: Indicators, target: Indicators, *, ev_cost_cny_per_t: f
 
 
 def _toml_value(value: str | int | float) -> str:
-    # A JSON string or number is a TOML basic string or number; the values are finite (checked above).
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string or number is a TOML basic string or number (the numbers are finite, checked above),
+    # once DEL, which JSON leaves as it is and TOML 1.0 forbids in a basic string, is escaped.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
 
 
 def measures_toml(measures: list[dict]) -> str:
