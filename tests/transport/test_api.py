@@ -1,18 +1,6 @@
 """`/api/v1/transport` with TestClient over a real data directory."""
 
 import pytest
-from fastapi.testclient import TestClient
-
-from citytwin.api import create_app
-from citytwin.twin import Twin
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    data = tmp_path_factory.mktemp("transport") / "data"
-    Twin.init(data, origin="test.citytwin/transport-api").close()
-    with TestClient(create_app(data)) as client:
-        yield client
 
 
 def test_route_stations_reach_links(client):

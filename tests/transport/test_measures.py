@@ -7,11 +7,8 @@ import tomllib
 from importlib import resources
 
 import pytest
-from fastapi.testclient import TestClient
 
-from citytwin.api import create_app
 from citytwin.transport.indicators import measures_toml
-from citytwin.twin import Twin
 from cli_support import run_cli
 
 PRESENT = {"year": 2020, "pt_share": 0.30, "pt_source": "survey A", "ev_share": 0.05, "ev_source": "fleet B"}
@@ -26,14 +23,6 @@ def _options(**changed) -> list[str]:
         if value is not None:
             args += [f"--{name.replace('_', '-')}", str(value)]
     return ["transport", "measures", *args]
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    data = tmp_path_factory.mktemp("measures") / "data"
-    Twin.init(data, origin="test.citytwin/transport-measures").close()
-    with TestClient(create_app(data)) as client:
-        yield client
 
 
 def test_cli_measures_as_table_and_json(tmp_path):

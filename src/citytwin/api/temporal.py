@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
 
-import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
@@ -38,7 +37,7 @@ from citytwin.api.problems import BadRequestData, InvalidRequest, ResourceNotFou
 from citytwin.api.state import temporal_limit
 from citytwin.errors import NotFoundError
 from citytwin.twin import ATTRIBUTES
-from citytwin.twin.entries import format_times
+from citytwin.twin.entries import format_instants, format_times
 
 __all__ = ["router"]
 
@@ -131,17 +130,6 @@ def _instances(frame: pd.DataFrame, name: str, shape: _Shape) -> dict | list:
             for v, t, i in zip(values, times, indices, strict=True)]
 
 
-def _utc_texts(micros: np.ndarray) -> list[str]:
-    """RFC 3339 UTC text of instants given as microseconds since the epoch: whole seconds, or
-    microseconds when there are any (as `format_times`)."""
-    values = micros.astype("datetime64[us]")
-    text = np.char.add(np.datetime_as_string(values, unit="s"), "Z").astype(object)
-    fractional = micros % 1_000_000 != 0
-    if fractional.any():
-        text[fractional] = np.char.add(np.datetime_as_string(values[fractional], unit="us"), "Z")
-    return text.tolist()
-
-
 def _aggregates(reader, entity_id: str, name: str, window: _Window, shape: _Shape) -> dict:
     out: dict[str, Any] = {"type": "Property"}
     stats = tuple(AGGREGATE_METHODS[m] for m in shape.methods)
@@ -157,7 +145,7 @@ def _aggregates(reader, entity_id: str, name: str, window: _Window, shape: _Shap
     periods = reader.entity_periods(entity_id, name, shape.every, start=window.start, end=window.end,
                                     statistics=stats)
     last = slice(-shape.last_n, None) if shape.last_n is not None else slice(None)
-    starts, ends = _utc_texts(periods["start_us"][last]), _utc_texts(periods["end_us"][last])
+    starts, ends = (format_instants(periods[k][last].astype("datetime64[us]")).tolist() for k in ("start_us", "end_us"))
     for method in shape.methods:
         column = periods[AGGREGATE_METHODS[method]][last].astype(int if method == "totalCount" else float).tolist()
         out[method] = [[v, s, e] for v, s, e in zip(column, starts, ends, strict=True)]

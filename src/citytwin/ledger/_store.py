@@ -78,9 +78,9 @@ class FileWriter:
 
     :meth:`submit` each file as its data becomes ready, then :meth:`finish` to wait until the
     batch is on disk. A small thread pool writes the files, a group of them per task (``os``
-    calls release the GIL, so creating files overlaps the caller's hashing). With ``syncfs`` (Linux) :meth:`finish` then
-    syncs the filesystem once; elsewhere each file is synced as it is written and :meth:`finish`
-    syncs the directories that gained entries.
+    calls release the GIL, so creating files overlaps the caller's hashing). With ``syncfs``
+    (Linux 5.8+) :meth:`finish` then syncs the filesystem once; elsewhere each file is synced as it
+    is written and :meth:`finish` syncs the directories that gained entries.
     """
 
     def __init__(self, root: Path, durable: bool = True) -> None:

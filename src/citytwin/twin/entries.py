@@ -24,7 +24,7 @@ from citytwin.errors import BadInputError
 from citytwin.twin.canonical import canonicalize, format_number, format_string
 from citytwin.twin.store import ENTITY_COLUMNS, OBSERVATION_COLUMNS
 
-__all__ = ["decode_entries", "encode_entity_rows", "encode_observations", "format_times"]
+__all__ = ["decode_entries", "encode_entity_rows", "encode_observations", "format_instants", "format_times"]
 
 MAX_ENTRY_BYTES = 65535  # C2SP tlog-tiles: entries are uint16-length-prefixed
 
@@ -61,15 +61,20 @@ def _string_literals(values) -> list[str]:
     return [format_string(v) for v in values]
 
 
-def format_times(times: pd.Series) -> np.ndarray:
-    """RFC 3339 UTC text (`…Z`) of tz-aware times: seconds, or microseconds when present."""
-    values = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+def format_instants(values: np.ndarray) -> np.ndarray:
+    """RFC 3339 UTC text (`…Z`) of UTC instants as ``datetime64[us]``: seconds, or microseconds
+    when present."""
     text = np.char.add(np.datetime_as_string(values, unit="s"), "Z")
     fractional = values.astype(np.int64) % 1_000_000 != 0
     if fractional.any():
         text = text.astype(object)
         text[fractional] = np.char.add(np.datetime_as_string(values[fractional], unit="us"), "Z")
     return text
+
+
+def format_times(times: pd.Series) -> np.ndarray:
+    """RFC 3339 UTC text (`…Z`) of tz-aware times (`format_instants`)."""
+    return format_instants(times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]"))
 
 
 def encode_observations(frame: pd.DataFrame) -> list[bytes]:

@@ -122,15 +122,18 @@ ON CONFLICT (entity_id, attribute) DO UPDATE SET
 WHERE (excluded.observed_at, excluded.log_index) > (latest_observations.observed_at, latest_observations.log_index)
 """
 
-# The key of each entity of a batch: the log index of its first version (-1 if it has none).
-_INSERT_OBSERVATIONS = """
-INSERT INTO {target}
-SELECT n.entity_id, n.attribute, n.observed_at, n.value, n.unit, n.source, n.log_index,
-       coalesce(k.entity_key, -1)
-FROM {source} n LEFT JOIN (
+# The key of each entity of a batch (the view {source}, rows `n`): the log index of its first
+# version, as `k.entity_key` (NULL if it has none).
+_ENTITY_KEYS = """LEFT JOIN (
     SELECT entity_id, min(log_index) AS entity_key FROM entities
     WHERE entity_id IN (SELECT DISTINCT entity_id FROM {source}) GROUP BY entity_id
-) k ON k.entity_id = n.entity_id
+) k ON k.entity_id = n.entity_id"""
+
+_INSERT_OBSERVATIONS = f"""
+INSERT INTO observations
+SELECT n.entity_id, n.attribute, n.observed_at, n.value, n.unit, n.source, n.log_index,
+       coalesce(k.entity_key, -1)
+FROM {{source}} n {_ENTITY_KEYS}
 ORDER BY coalesce(k.entity_key, -1), n.attribute, n.observed_at, n.log_index
 """
 
@@ -148,10 +151,7 @@ _MERGE_DAILY = f"""
 INSERT INTO daily_observations
 SELECT coalesce(k.entity_key, -1), n.entity_id, n.attribute, {_LOCAL_DAY.replace("observed_at", "n.observed_at")},
        count(*), sum(n.value), min(n.value), max(n.value)
-FROM {{source}} n LEFT JOIN (
-    SELECT entity_id, min(log_index) AS entity_key FROM entities
-    WHERE entity_id IN (SELECT DISTINCT entity_id FROM {{source}}) GROUP BY entity_id
-) k ON k.entity_id = n.entity_id
+FROM {{source}} n {_ENTITY_KEYS}
 GROUP BY ALL
 ON CONFLICT (entity_id, attribute, day) DO UPDATE SET
     count = daily_observations.count + excluded.count, sum = daily_observations.sum + excluded.sum,
@@ -221,7 +221,7 @@ class Store:
                 db.unregister("_new_entities")
             if observations is not None and len(observations):
                 db.register("_new_observations", observations[OBSERVATION_COLUMNS])
-                db.execute(_INSERT_OBSERVATIONS.format(target="observations", source="_new_observations"))
+                db.execute(_INSERT_OBSERVATIONS.format(source="_new_observations"))
                 db.execute(_MERGE_LATEST.format(source="_new_observations"))
                 db.execute(_MERGE_DAILY.format(source="_new_observations"))
                 db.unregister("_new_observations")
@@ -556,7 +556,7 @@ def _add_entity_key(db: duckdb.DuckDBPyConnection) -> None:
     try:
         db.execute("ALTER TABLE observations RENAME TO observations_without_key")
         db.execute(_SCHEMA)
-        db.execute(_INSERT_OBSERVATIONS.format(target="observations", source="observations_without_key"))
+        db.execute(_INSERT_OBSERVATIONS.format(source="observations_without_key"))
         db.execute("DROP TABLE observations_without_key")
         db.execute("COMMIT")
     except BaseException:
