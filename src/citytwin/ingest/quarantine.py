@@ -33,6 +33,7 @@ import pandas as pd
 
 from citytwin.errors import BadInputError, NotFoundError
 from citytwin.ingest.payloads import MAX_PAYLOAD_BYTES
+from citytwin.twin.config import keep_private
 
 __all__ = ["QUARANTINE_FILE", "Quarantine", "QuarantinedRecord", "Refusal"]
 
@@ -139,6 +140,7 @@ class Quarantine:
                     raise BadInputError(f"cannot open the quarantine {self.path}: {e}") from e
                 time.sleep(0.05)
         try:
+            keep_private(self.path)
             db.execute("SET TimeZone = 'UTC'")
             yield db
         finally:

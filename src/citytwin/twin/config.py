@@ -3,10 +3,14 @@
 Layout::
 
     <data>/citytwin.toml      configuration (this module)
+    <data>/quarantine.duckdb  refused input with its reason (citytwin.ingest)
     <data>/keys/log.key       the log's Ed25519 private key (signed-note text, mode 0600)
     <data>/keys/log.vkey      its verifier key, to give to anyone who checks proofs
     <data>/log/               the C2SP tlog-tiles log
     <data>/twin.duckdb        the store
+
+A directory that `Twin.init` creates is mode 0700; the configuration, the store, the quarantine and
+the private keys are 0600 (`keep_private`).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from pathlib import Path
 
 from citytwin.errors import BadInputError, NotFoundError
 
-__all__ = ["CONFIG_NAME", "Config", "write_config"]
+__all__ = ["CONFIG_NAME", "PRIVATE_MODE", "Config", "keep_private", "write_config"]
 
 CONFIG_NAME = "citytwin.toml"
+PRIVATE_MODE = 0o600
 DEFAULT_ORIGIN = "citytwin.local/district"
 
 
@@ -92,5 +97,11 @@ def write_config(data_dir: Path, origin: str, district: str) -> Path:
         '# vkey = "witness.sanhe.example+1234abcd+..."\n'
     )
     path.write_text(text, encoding="utf-8")
-    os.chmod(path, 0o644)
+    keep_private(path)
     return path
+
+
+def keep_private(path: Path) -> None:
+    """Make a file of the data directory readable and writable by its owner only (0600), as the
+    keys are: the store, the quarantine and the configuration may hold what a county has not published."""
+    os.chmod(path, PRIVATE_MODE)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from citytwin.errors import BadInputError
+from citytwin.twin.config import keep_private
 
 __all__ = ["AGGREGATE_PERIODS", "Store", "STATISTICS"]
 
@@ -180,6 +181,8 @@ class Store:
             connection = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as e:
             raise BadInputError(f"cannot open the store {path}: {e}") from e
+        if not read_only:
+            keep_private(path)
         connection.execute("SET TimeZone = 'UTC'")
         connection.execute("SET enable_progress_bar = false")  # library code prints nothing
         if not read_only:

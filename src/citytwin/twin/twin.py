@@ -80,7 +80,7 @@ class Twin(QueryMixin):
     def init(cls, data_dir: Path, origin: str = DEFAULT_ORIGIN, district: str = "") -> Twin:
         """Create a data directory: configuration, the log's signing key, an empty log and store."""
         data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # a directory made here is its owner's only
         config_path = write_config(data_dir, origin, district)
         config = Config.load(data_dir)
         private_text, verifier_text = generate_key(origin)
